@@ -1,0 +1,74 @@
+"""Scoping of the organisation: who sees which units, groups, people and links."""
+
+from typing import ClassVar
+
+from tree_queries.query import TreeQuerySet
+
+from bipin.core.choices import Action, Role
+from bipin.core.querysets import DEFAULT_REACH, Reach, ReachTable, RestrictedQuerySet
+
+_SUPERVISOR_ONLY = {Role.SUPERVISOR: Reach.ALL}
+
+
+class UnitQuerySet(TreeQuerySet, RestrictedQuerySet):
+    """Units: a tree ordered by `order` among siblings.
+
+    Data providers see every unit, since they report their indicators for all of them;
+    only the supervisor changes the tree.
+    """
+
+    unit_lookup = "pk"
+    reach: ClassVar[ReachTable] = {
+        Action.VIEW: {
+            **DEFAULT_REACH[Action.VIEW],
+            Role.DATA_PROVIDER: Reach.ALL,
+            Role.VIEWER: Reach.NONE,
+        },
+        Action.ADD: _SUPERVISOR_ONLY,
+        Action.CHANGE: _SUPERVISOR_ONLY,
+        Action.DELETE: _SUPERVISOR_ONLY,
+    }
+
+    def active(self) -> "UnitQuerySet":
+        return self.filter(active=True)
+
+
+class GroupQuerySet(RestrictedQuerySet):
+    """Competition groups: who competes with whom is known to every signed-in user
+    (the viewers' big screen shows the groups' boards); the supervisor sets them."""
+
+    reach: ClassVar[ReachTable] = {
+        Action.VIEW: dict.fromkeys(Role, Reach.ALL),
+        Action.ADD: _SUPERVISOR_ONLY,
+        Action.CHANGE: _SUPERVISOR_ONLY,
+        Action.DELETE: _SUPERVISOR_ONLY,
+    }
+
+    def for_year(self, year: int) -> "GroupQuerySet":
+        return self.filter(year=year)
+
+
+class PersonQuerySet(RestrictedQuerySet):
+    """People: a unit's people see their colleagues; only the supervisor manages accounts."""
+
+    reach: ClassVar[ReachTable] = {
+        Action.VIEW: {**DEFAULT_REACH[Action.VIEW], Role.VIEWER: Reach.NONE},
+        Action.ADD: _SUPERVISOR_ONLY,
+        Action.CHANGE: _SUPERVISOR_ONLY,
+        Action.DELETE: _SUPERVISOR_ONLY,
+    }
+
+
+class LinkQuerySet(RestrictedQuerySet):
+    """Leaders' links (挂联): visible to leaders and to the people of the linked object's
+    unit; set by the supervisor."""
+
+    reach: ClassVar[ReachTable] = {
+        Action.VIEW: {**DEFAULT_REACH[Action.VIEW], Role.VIEWER: Reach.NONE},
+        Action.ADD: _SUPERVISOR_ONLY,
+        Action.CHANGE: _SUPERVISOR_ONLY,
+        Action.DELETE: _SUPERVISOR_ONLY,
+    }
+
+    def current(self) -> "LinkQuerySet":
+        return self.filter(ended_on__isnull=True)

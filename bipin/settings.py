@@ -1,0 +1,236 @@
+"""bipin's one settings module, driven by environment variables (see the README's table).
+
+Every value is read by a typed helper that stops start-up with the variable's name when
+the value is wrong. No secret has a production default: outside the demo and debug modes
+BIPIN_SECRET_KEY must be set.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from bipin.core.env import Env
+
+env = Env(os.environ)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+VAR_DIR = env.path("BIPIN_VAR_DIR", BASE_DIR / "var")
+
+DEBUG = env.bool("BIPIN_DEBUG", False)
+#: The embedded demo (`make run`): SQLite in ./var, the Lin'an demo data, a generated key.
+DEMO = env.bool("BIPIN_DEMO", False)
+
+
+def _secret_key() -> str:
+    key = env.str("BIPIN_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("BIPIN_SECRET_KEY must be at least 32 characters long")
+        return key
+    if not (DEMO or DEBUG):
+        raise ImproperlyConfigured(
+            "BIPIN_SECRET_KEY is required outside the demo (BIPIN_DEMO=1) and debug (BIPIN_DEBUG=1) modes"
+        )
+    # Demo and debug: a random key made once for this installation, kept in ./var.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env.list("BIPIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("BIPIN_CSRF_TRUSTED_ORIGINS", [])
+HTTPS = env.bool("BIPIN_HTTPS", False)
+
+INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "simple_history",
+    "django_filters",
+    "django_htmx",
+    "ninja",
+    # bipin, lower apps first (DESIGN.md, "Apps and their direction"); the demo steps run
+    # in this order.
+    "bipin.core",
+    "bipin.org",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "bipin.urls"
+WSGI_APPLICATION = "bipin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "bipin.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+FORM_RENDERER = "bipin.core.forms.BootstrapFormRenderer"
+
+
+def _database() -> dict[str, Any]:
+    default_url = f"sqlite:///{VAR_DIR / 'bipin.sqlite3'}"
+    url = env.str("BIPIN_DATABASE_URL", default_url)
+    assert url is not None
+    scheme = url.split(":", 1)[0]
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise ImproperlyConfigured(
+            f"BIPIN_DATABASE_URL must start with sqlite:// or postgres://; got {scheme!r}"
+        )
+    try:
+        database = dj_database_url.parse(
+            url, conn_max_age=env.int("BIPIN_DB_CONN_MAX_AGE", 60, minimum=0)
+        )
+    except ValueError as error:
+        raise ImproperlyConfigured(f"BIPIN_DATABASE_URL cannot be read: {error}") from None
+    if scheme == "sqlite":
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # One writer at a time, taken at the start of a transaction instead of failing
+        # halfway through it; WAL lets pages read while the worker writes.
+        database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        }
+        database["CONN_MAX_AGE"] = 0
+    return dict(database)
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a throttled login before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: the tenth wrong password in a row for one user name from one address
+# locks that pair out for the cool-off time; a good login resets the count.
+AXES_FAILURE_LIMIT = env.int("BIPIN_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("BIPIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions end after BIPIN_SESSION_HOURS without use, and when the browser closes.
+SESSION_COOKIE_AGE = env.int("BIPIN_SESSION_HOURS", 8, minimum=1, maximum=24 * 30) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 3600 * 24 * 365
+
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LANGUAGE_CODE = env.choice("BIPIN_LANGUAGE", "zh-hans", [code for code, _name in LANGUAGES])
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.str("BIPIN_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names in production (run `bipin collectstatic`); plain files while debugging.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+MEDIA_ROOT = env.path("BIPIN_MEDIA_ROOT", VAR_DIR / "media")
+MEDIA_URL = "/media/"
+
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env.str("BIPIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("BIPIN_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("BIPIN_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env.str("BIPIN_EMAIL_PASSWORD", "") or ""
+_email_security = env.choice("BIPIN_EMAIL_SECURITY", "none", ["none", "starttls", "ssl"])
+EMAIL_USE_TLS = _email_security == "starttls"
+EMAIL_USE_SSL = _email_security == "ssl"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.str("BIPIN_EMAIL_FROM", "bipin@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.choice("BIPIN_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"]),
+    },
+    "loggers": {"axes": {"level": "WARNING"}},
+}
