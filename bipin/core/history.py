@@ -54,7 +54,7 @@ def history_entries(obj: models.Model, *, limit: int = 50) -> list[HistoryEntry]
     Two queries whatever the number of versions, plus one per related model named in a
     change (to show names instead of ids).
     """
-    versions = obj.history.select_related("history_user")
+    versions = obj.history.select_related("history_user")  # type: ignore[attr-defined]
     records = list(versions.order_by("-history_date", "-history_id")[: limit + 1])
     model = type(obj)
     pairs = [

@@ -385,7 +385,7 @@ class OrgDemo(DemoStep):
                 content_type=unit_type,
                 object_id=unit.pk,
                 unit=unit,
-                duty="联系乡镇" if unit.kind != UnitKind.PLATFORM else "联系平台",
+                duty="联系平台" if unit.kind == UnitKind.PLATFORM else "联系镇街",
                 started_on=date(context.year, 1, 1),
             )
             for index, unit in enumerate(sorted(linked, key=lambda u: u.order))
