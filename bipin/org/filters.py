@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bipin.core.choices import Role
+from bipin.core.filters import FilterSet
 from bipin.org.choices import UnitKind
 from bipin.org.models import Group, Link, Unit, User
 
@@ -21,7 +22,7 @@ def _search(fields: list[str]) -> Any:
     return method
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method=_search(["name", "short_name", "code"]))
     kind = django_filters.ChoiceFilter(
         label=_("类型"), choices=UnitKind.choices, empty_label=_("全部类型")
@@ -33,7 +34,7 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["q", "kind", "active", "parent"]
 
 
-class GroupFilter(django_filters.FilterSet):
+class GroupFilter(FilterSet):
     year = django_filters.NumberFilter(label=_("年度"))
 
     class Meta:
@@ -41,7 +42,7 @@ class GroupFilter(django_filters.FilterSet):
         fields = ["year"]
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(FilterSet):
     q = django_filters.CharFilter(
         label=_("搜索"), method=_search(["username", "name", "phone", "title"])
     )
@@ -60,7 +61,7 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["q", "role", "unit", "is_active"]
 
 
-class LinkFilter(django_filters.FilterSet):
+class LinkFilter(FilterSet):
     leader = django_filters.ModelChoiceFilter(
         label=_("挂联领导"),
         queryset=User.objects.filter(role=Role.LEADER),

@@ -64,11 +64,16 @@ def unit_list(request: AuthedRequest) -> HttpResponse:
         .order_siblings_by("order", "code")
         .annotate(people_count=Count("people", filter=Q(people__is_active=True)))
     )
+    units = list(units)
+    # Indent below the shallowest unit shown (a town's people see their town at the left);
+    # a filtered list is flat.
+    filtered = filterset.is_bound and any(filterset.data.get(name) for name in filterset.filters)
+    top = min((unit.tree_depth for unit in units), default=0)
+    for unit in units:
+        unit.indent = 0 if filtered else unit.tree_depth - top
     context = {
         "filter": filterset,
         "units": units,
-        "filtered": filterset.is_bound
-        and any(filterset.data.get(name) for name in filterset.filters),
         "can_add": not Unit.objects.restrict(request.user, Action.ADD).query.is_empty(),
     }
     template = "org/_unit_rows.html" if request.htmx else "org/unit_list.html"
