@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 
 from bipin.core.choices import Role
@@ -33,6 +34,14 @@ class Unit(TreeNode):
     a unit's people see their unit and its sub-units.
     """
 
+    parent = TreeNodeForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级单位"),
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     code = models.CharField(_("代码"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=100)
