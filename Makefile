@@ -26,8 +26,8 @@ run: setup
 
 ## Lint, types, Django's checks, migrations up to date, and the test suite (not the browser lane).
 test: setup-dev
-	$(BIN)/ruff check bipin
-	$(BIN)/ruff format --check bipin
+	$(BIN)/ruff check bipin benchmarks
+	$(BIN)/ruff format --check bipin benchmarks
 	$(TEST_ENV) $(BIN)/mypy bipin
 	$(TEST_ENV) $(BIN)/bipin check --fail-level WARNING
 	$(TEST_ENV) $(BIN)/bipin makemigrations --check --dry-run
@@ -91,3 +91,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
+
+## The benchmark suite: ratios against baselines measured in the same run (benchmarks/run.py).
+benchmark: setup-dev
+	$(BIN)/python benchmarks/run.py

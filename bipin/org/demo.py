@@ -226,6 +226,21 @@ class OrgDemo(DemoStep):
                 regions.append([city])
                 cities.append((city, 3 + number % 2))
         for city, district_count in cities:
+            # The city's own bureaus (市级部门), named like the district's.
+            regions[-1 if context.scale == "city" else 0].extend(
+                _Planned(
+                    Unit(
+                        kind=UnitKind.DEPARTMENT,
+                        code=f"{city.unit.code}-D{index:02d}",
+                        name=f"{city.unit.short_name}市{short_name}",
+                        short_name=short_name,
+                        order=200 + index,
+                    ),
+                    f"{city.unit.code.lower()}_{slug}",
+                    city.unit.code,
+                )
+                for index, (slug, _full, short_name) in enumerate(DEPARTMENTS, start=1)
+            )
             for number in range(1, district_count + 1):
                 base = place()
                 code = f"{city.unit.code}D{number:02d}"

@@ -195,14 +195,7 @@ class User(AbstractUser):
         """The ids of the user's unit and all units below it; computed once per request."""
         cached: list[int] | None = getattr(self, "_scope_unit_ids", None)
         if cached is None:
-            if self.unit_id is None:
-                cached = []
-            else:
-                cached = list(
-                    Unit.objects.descendants(self.unit_id, include_self=True).values_list(  # type: ignore[attr-defined]
-                        "pk", flat=True
-                    )
-                )
+            cached = [] if self.unit_id is None else Unit.objects.subtree_ids(self.unit_id)
             self._scope_unit_ids = cached
         return cached
 

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from django.db import connection
 from tree_queries.query import TreeQuerySet
 
 from bipin.core.choices import Action, Role
@@ -31,6 +32,24 @@ class UnitQuerySet(TreeQuerySet, RestrictedQuerySet):
 
     def active(self) -> "UnitQuerySet":
         return self.filter(active=True)
+
+    def subtree_ids(self, root_id: int) -> list[int]:
+        """The ids of a unit and every unit below it.
+
+        One recursive query that walks down from the unit only; tree-queries'
+        `descendants()` builds the paths of the whole tree first, which costs a province's
+        1,500 units on every request.
+        """
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE subtree(id) AS ("  # noqa: S608 - the table name is the model's own
+                f" SELECT id FROM {table} WHERE id = %s"
+                f" UNION ALL SELECT unit.id FROM {table} unit JOIN subtree ON unit.parent_id = subtree.id"
+                f") SELECT id FROM subtree",
+                [root_id],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
 
 class GroupQuerySet(RestrictedQuerySet):

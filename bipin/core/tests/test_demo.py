@@ -90,9 +90,16 @@ def test_the_same_seed_gives_the_same_people():
 def test_the_city_scale_builds_thirteen_districts():
     load("--scale", "city")
     assert Unit.objects.filter(kind=UnitKind.DISTRICT).count() == 13
-    assert Unit.objects.count() == 1 + 13 * 35
+    assert Unit.objects.count() == 1 + 13 + 13 * 35  # the city, its bureaus, its districts
     assert Group.objects.count() == 13 * 4
     assert not User.objects.filter(username="supervisor").exists()  # no demo accounts
+
+
+@pytest.mark.django_db
+def test_the_province_scale_has_about_1500_units():
+    load("--scale", "province")
+    assert Unit.objects.filter(kind=UnitKind.CITY).count() == 11
+    assert 1400 <= Unit.objects.count() <= 1600
 
 
 @pytest.mark.django_db
