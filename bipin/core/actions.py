@@ -2,8 +2,10 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bipin.core.models import ApiToken
 
@@ -16,6 +18,8 @@ def do_create_api_token(*, user, name: str, actor) -> tuple[ApiToken, str]:
     if actor.pk != user.pk:
         # A token acts as its owner: nobody mints one for somebody else.
         raise PermissionError("a token is created by its owner")
+    if not name.strip():
+        raise ValidationError({"name": _("请填写令牌的用途。")})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name.strip(), prefix=secret[:10], digest=ApiToken.digest_of(secret)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -46,6 +46,14 @@ class ErrorOut(Schema):
     errors: list[dict] | None = Field(None, description="逐字段的校验错误")
 
 
+def _field_name(location: Any) -> str:
+    """The field an error is about, named as the client sent it: ("body", "payload",
+    "name") and ("query", "kind") become "name" and "kind"."""
+    parts = [str(part) for part in location]
+    skip = 2 if parts[:1] == ["body"] else 1
+    return ".".join(parts[skip:])
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Every error is JSON with a `detail` that says what went wrong, in the user's language."""
 
@@ -70,7 +78,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = [
             {
-                "field": ".".join(str(part) for part in error.get("loc", [])[1:]),
+                "field": _field_name(error.get("loc", ())),
                 "message": error.get("msg", ""),
             }
             for error in exc.errors
@@ -88,6 +96,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 400, "；".join(error["message"] for error in errors), errors)
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return respond(
+                request, 403, _("CSRF 校验失败：请刷新页面后重试，脚本请改用 API 令牌。")
+            )
         return respond(request, exc.status_code, str(exc))
 
     api.add_exception_handler(Http404, not_found)
@@ -136,7 +148,7 @@ class TokenOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100, description="用途")
+    name: str = Field(min_length=1, max_length=100, pattern=r"\S", description="用途，不能为空")
 
 
 class NewTokenOut(TokenOut):
@@ -151,11 +163,11 @@ def list_tokens(request: AuthedRequest) -> Any:
 @router.post("/tokens", response={201: NewTokenOut}, summary="创建 API 令牌")
 def create_token(request: AuthedRequest, payload: TokenIn) -> Any:
     token, secret = do_create_api_token(user=request.user, name=payload.name, actor=request.user)
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="撤销 API 令牌")
 def revoke_token(request: AuthedRequest, token_id: int) -> Any:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     do_revoke_api_token(token=token, actor=request.user)
-    return 204, None
+    return Status(204, None)

@@ -84,14 +84,20 @@ def do_update_group(
     reason: str = "",
     **changes: Any,
 ) -> Group:
-    year_before = group.year
     _apply(group, changes, GROUP_FIELDS)
     group.full_clean()
+    units = (
+        list(members)
+        if members is not None
+        else [m.unit for m in group.memberships.select_related("unit")]
+    )
+    _check_members(group, units)
     save_with_history(group, actor=actor, reason=reason)
-    if group.year != year_before:
-        for membership in group.memberships.all():
-            membership.year = group.year
-            save_with_history(membership, actor=actor, reason=reason)
+    # Memberships carry the group's year, so that the database keeps a unit in one group a
+    # year; when the year changed (a form may already have set it on `group`), they follow.
+    for membership in group.memberships.exclude(year=group.year):
+        membership.year = group.year
+        save_with_history(membership, actor=actor, reason=reason)
     if members is not None:
         _set_members(group, list(members), actor=actor, reason=reason)
     return group

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from bipin.core.choices import Action
@@ -88,7 +88,7 @@ def create_unit(request: AuthedRequest, payload: UnitIn) -> Any:
         raise PermissionDenied(_("只有督查室可以新建单位。"))
     fields = payload.dict()
     fields["parent"] = _parent(request, fields.pop("parent_id"))
-    return 201, actions.do_create_unit(actor=request.user, **fields)
+    return Status(201, actions.do_create_unit(actor=request.user, **fields))
 
 
 @router.patch("/units/{unit_id}", response=UnitOut, summary="修改单位")

@@ -28,6 +28,10 @@ class UnitFilter(FilterSet):
         label=_("类型"), choices=UnitKind.choices, empty_label=_("全部类型")
     )
     active = django_filters.BooleanFilter(label=_("启用"))
+    # Only units the user may see are choices: a hidden unit answers like an unknown one.
+    parent = django_filters.ModelChoiceFilter(
+        label=_("上级单位"), queryset=lambda request: Unit.objects.restrict(request.user)
+    )
 
     class Meta:
         model = Unit

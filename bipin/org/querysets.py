@@ -43,7 +43,7 @@ class UnitQuerySet(TreeQuerySet, RestrictedQuerySet):
         table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH RECURSIVE subtree(id) AS ("  # noqa: S608 - the table name is the model's own
+                f"WITH RECURSIVE subtree(id) AS ("
                 f" SELECT id FROM {table} WHERE id = %s"
                 f" UNION ALL SELECT unit.id FROM {table} unit JOIN subtree ON unit.parent_id = subtree.id"
                 f") SELECT id FROM subtree",
