@@ -21,11 +21,13 @@ PASSWORD = "test-password-9x!"
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
-    """Tests render pages without running collectstatic first."""
+    """Tests render pages without running collectstatic first (and WhiteNoise looks for
+    no collected files)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.STATIC_ROOT = None
     # Argon2 is what production uses; tests create many users and need no slow hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
