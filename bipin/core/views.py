@@ -1,12 +1,13 @@
 """Views of the page shell: home, the user's own account and API tokens, error pages."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -41,6 +42,42 @@ def get_restricted_or_404(
     if action != Action.VIEW and not queryset.restrict(user, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
         raise PermissionDenied(_("您没有权限执行此操作。"))
     return obj
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    title: str,
+    done: str,
+    cancel_url: str,
+    next_url: Callable[[Any], str] | None = None,
+) -> HttpResponse:
+    """The one flow of every form page.
+
+    On a valid POST the action runs (`save`); a ValidationError it raises goes onto the
+    form, by field where it names one, and nothing is saved; on success the user sees
+    `done` (formatted with the saved object as `name`) on the saved object's page.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save()
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, done % {"name": saved})
+            return redirect(next_url(saved) if next_url else saved)
+    return render(request, "form.html", {"form": form, "title": title, "cancel_url": cancel_url})
+
+
+def add_action_errors(form: Any, error: ValidationError) -> None:
+    """Puts an action's validation error on the form, by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def require_action(queryset: models.QuerySet, user: Any, action: str) -> None:

@@ -3,20 +3,19 @@ and leaders' links. Supervisors manage all four here, not only in Django admin."
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from bipin.core.choices import Action
-from bipin.core.views import get_restricted_or_404, require_action
+from bipin.core.views import form_page, get_restricted_or_404, require_action
 from bipin.org import actions
 from bipin.org.filters import GroupFilter, LinkFilter, PersonFilter, UnitFilter
 from bipin.org.forms import (
@@ -36,15 +35,6 @@ class AuthedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
-
-
-def _form_error(form: Any, error: ValidationError) -> None:
-    """Puts an action's validation error on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _changes(form: Any) -> dict[str, Any]:
@@ -114,41 +104,33 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_create(request: AuthedRequest) -> HttpResponse:
     require_action(Unit.objects.all(), request.user, Action.ADD)
-    units = Unit.objects.restrict(request.user, Action.VIEW)
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
-    form = UnitForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = actions.do_create_unit(actor=request.user, **_changes(form))
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("单位“%(name)s”已创建。") % {"name": unit.name})
-            return redirect(unit)
-    return render(
-        request, "org/form.html", {"form": form, "title": _("新建单位"), "back": "org:units"}
+    form = UnitForm(
+        request.POST or None, units=Unit.objects.restrict(request.user), initial=initial
+    )
+    return form_page(
+        request,
+        form,
+        lambda: actions.do_create_unit(actor=request.user, **_changes(form)),
+        title=_("新建单位"),
+        done=_("单位“%(name)s”已创建。"),
+        cancel_url=reverse("org:units"),
     )
 
 
 @login_required
 def unit_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     unit = get_restricted_or_404(Unit.objects.all(), request.user, Action.CHANGE, pk=pk)
-    units = Unit.objects.restrict(request.user, Action.VIEW)
-    form = UnitForm(request.POST or None, instance=unit, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_unit(
-                unit, actor=request.user, reason=form.cleaned_data["reason"], **_changes(form)
-            )
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("单位“%(name)s”已保存。") % {"name": unit.name})
-            return redirect(unit)
-    return render(
+    form = UnitForm(request.POST or None, instance=unit, units=Unit.objects.restrict(request.user))
+    return form_page(
         request,
-        "org/form.html",
-        {"form": form, "title": _("修改单位：%(name)s") % {"name": unit.name}, "object": unit},
+        form,
+        lambda: actions.do_update_unit(
+            unit, actor=request.user, reason=form.cleaned_data["reason"], **_changes(form)
+        ),
+        title=_("修改单位：%(name)s") % {"name": unit.name},
+        done=_("单位“%(name)s”已保存。"),
+        cancel_url=unit.get_absolute_url(),
     )
 
 
@@ -192,35 +174,19 @@ def group_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "org/group_detail.html", context)
 
 
-def _save_group(request: AuthedRequest, form: GroupForm, group: Group | None) -> Group | None:
-    try:
-        if group is None:
-            return actions.do_create_group(
-                actor=request.user,
-                members=form.cleaned_data["members"],
-                **_changes(form),
-            )
-        return actions.do_update_group(
-            group,
-            actor=request.user,
-            members=form.cleaned_data["members"],
-            reason=form.cleaned_data["reason"],
-            **_changes(form),
-        )
-    except ValidationError as error:
-        _form_error(form, error)
-        return None
-
-
 @login_required
 def group_create(request: AuthedRequest) -> HttpResponse:
     require_action(Group.objects.all(), request.user, Action.ADD)
     form = GroupForm(request.POST or None, units=Unit.objects.restrict(request.user))
-    if request.method == "POST" and form.is_valid() and (group := _save_group(request, form, None)):
-        messages.success(request, _("比拼组“%(name)s”已创建。") % {"name": group.name})
-        return redirect(group)
-    return render(
-        request, "org/form.html", {"form": form, "title": _("新建比拼组"), "back": "org:groups"}
+    return form_page(
+        request,
+        form,
+        lambda: actions.do_create_group(
+            actor=request.user, members=form.cleaned_data["members"], **_changes(form)
+        ),
+        title=_("新建比拼组"),
+        done=_("比拼组“%(name)s”已创建。"),
+        cancel_url=reverse("org:groups"),
     )
 
 
@@ -230,13 +196,19 @@ def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = GroupForm(
         request.POST or None, instance=group, units=Unit.objects.restrict(request.user)
     )
-    if request.method == "POST" and form.is_valid() and _save_group(request, form, group):
-        messages.success(request, _("比拼组“%(name)s”已保存。") % {"name": group.name})
-        return redirect(group)
-    return render(
+    return form_page(
         request,
-        "org/form.html",
-        {"form": form, "title": _("修改比拼组：%(name)s") % {"name": group.name}, "object": group},
+        form,
+        lambda: actions.do_update_group(
+            group,
+            actor=request.user,
+            members=form.cleaned_data["members"],
+            reason=form.cleaned_data["reason"],
+            **_changes(form),
+        ),
+        title=_("修改比拼组：%(name)s") % {"name": group.name},
+        done=_("比拼组“%(name)s”已保存。"),
+        cancel_url=group.get_absolute_url(),
     )
 
 
@@ -286,20 +258,15 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     form = NewPersonForm(
         request.POST or None, units=Unit.objects.restrict(request.user), initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = actions.do_create_person(
-                actor=request.user,
-                password=form.cleaned_data["password2"],
-                **_changes(form),
-            )
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("用户“%(name)s”已创建。") % {"name": person})
-            return redirect(person)
-    return render(
-        request, "org/form.html", {"form": form, "title": _("新建用户"), "back": "org:people"}
+    return form_page(
+        request,
+        form,
+        lambda: actions.do_create_person(
+            actor=request.user, password=form.cleaned_data["password2"], **_changes(form)
+        ),
+        title=_("新建用户"),
+        done=_("用户“%(name)s”已创建。"),
+        cancel_url=reverse("org:people"),
     )
 
 
@@ -309,20 +276,15 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = PersonForm(
         request.POST or None, instance=person, units=Unit.objects.restrict(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_person(
-                person, actor=request.user, reason=form.cleaned_data["reason"], **_changes(form)
-            )
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("用户“%(name)s”已保存。") % {"name": person})
-            return redirect(person)
-    return render(
+    return form_page(
         request,
-        "org/form.html",
-        {"form": form, "title": _("修改用户：%(name)s") % {"name": person}, "object": person},
+        form,
+        lambda: actions.do_update_person(
+            person, actor=request.user, reason=form.cleaned_data["reason"], **_changes(form)
+        ),
+        title=_("修改用户：%(name)s") % {"name": person},
+        done=_("用户“%(name)s”已保存。"),
+        cancel_url=person.get_absolute_url(),
     )
 
 
@@ -330,14 +292,18 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def person_password(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_restricted_or_404(User.objects.all(), request.user, Action.CHANGE, pk=pk)
     form = SetPasswordForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> User:
         actions.do_set_password(person, actor=request.user, password=form.cleaned_data["password2"])
-        messages.success(request, _("已为“%(name)s”设置新密码。") % {"name": person})
-        return redirect(person)
-    return render(
+        return person
+
+    return form_page(
         request,
-        "org/form.html",
-        {"form": form, "title": _("重置密码：%(name)s") % {"name": person}, "object": person},
+        form,
+        save,
+        title=_("重置密码：%(name)s") % {"name": person},
+        done=_("已为“%(name)s”设置新密码。"),
+        cancel_url=person.get_absolute_url(),
     )
 
 
@@ -391,37 +357,31 @@ def link_create(request: AuthedRequest, label: str, object_id: int) -> HttpRespo
     model = linkable_models.get(label)
     target = get_restricted_or_404(model._default_manager.all(), request.user, pk=object_id)
     form = LinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_create_link(actor=request.user, target=target, **form.cleaned_data)
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("已设置挂联领导。"))
-            return redirect(target)
-    title = _("为“%(target)s”设置挂联领导") % {"target": target}
-    return render(request, "org/form.html", {"form": form, "title": title, "object": target})
+    return form_page(
+        request,
+        form,
+        lambda: actions.do_create_link(actor=request.user, target=target, **form.cleaned_data),
+        title=_("为“%(target)s”设置挂联领导") % {"target": target},
+        done=_("已设置挂联领导。"),
+        cancel_url=target.get_absolute_url(),
+        next_url=lambda link: target.get_absolute_url(),
+    )
 
 
 @login_required
 def link_end(request: AuthedRequest, pk: int) -> HttpResponse:
     link = get_restricted_or_404(Link.objects.all(), request.user, Action.CHANGE, pk=pk)
     form = EndLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_end_link(
-                link,
-                actor=request.user,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, _("挂联已结束。"))
-            return redirect(link)
-    return render(
+    return form_page(
         request,
-        "org/form.html",
-        {"form": form, "title": _("结束挂联：%(link)s") % {"link": link}, "object": link},
+        form,
+        lambda: actions.do_end_link(
+            link,
+            actor=request.user,
+            ended_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["reason"],
+        ),
+        title=_("结束挂联：%(link)s") % {"link": link},
+        done=_("挂联已结束。"),
+        cancel_url=link.get_absolute_url(),
     )
