@@ -8,6 +8,7 @@ BIPIN_SECRET_KEY must be set.
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     # in this order.
     "bipin.core",
     "bipin.org",
+    "bipin.projects",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +225,31 @@ DEFAULT_FROM_EMAIL = env.str("BIPIN_EMAIL_FROM", "bipin@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+
+def _thresholds(name: str, default: str) -> list[Decimal]:
+    """Three ascending amounts for the major-project classes (亿元/10亿元/50亿元以上)."""
+    raw = env.str(name, default) or default
+    try:
+        values = [Decimal(part.strip()) for part in raw.split(",")]
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"{name} must be three amounts separated by commas; got {raw!r}"
+        ) from None
+    if len(values) != 3 or values != sorted(values) or values[0] <= 0:
+        raise ImproperlyConfigured(f"{name} must be three ascending positive amounts; got {raw!r}")
+    return values
+
+
+# Major-project classes: contracted investment in 万元 (1亿, 10亿, 50亿), and for foreign
+# projects their foreign capital in 万美元.
+BIPIN_MAJOR_PROJECT_THRESHOLDS = _thresholds(
+    "BIPIN_MAJOR_PROJECT_THRESHOLDS", "10000,100000,500000"
+)
+BIPIN_MAJOR_FOREIGN_THRESHOLDS = _thresholds("BIPIN_MAJOR_FOREIGN_THRESHOLDS", "1000,10000,50000")
+# Uploads: evidence files and Excel imports.
+BIPIN_UPLOAD_MAX_MB = env.int("BIPIN_UPLOAD_MAX_MB", 20, minimum=1, maximum=500)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
