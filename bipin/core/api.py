@@ -41,11 +41,6 @@ class TokenAuth(HttpBearer):
 API_AUTH = [TokenAuth(), SessionAuth()]
 
 
-class ErrorOut(Schema):
-    detail: str = Field(description="什么出了错，为什么")
-    errors: list[dict] | None = Field(None, description="逐字段的校验错误")
-
-
 def _field_name(location: Any) -> str:
     """The field an error is about, named as the client sent it: ("body", "payload",
     "name") and ("query", "kind") become "name" and "kind"."""
