@@ -176,9 +176,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Sessions end after BIPIN_SESSION_HOURS without use, and when the browser closes.
+# Sessions end BIPIN_SESSION_HOURS after sign-in, and when the browser closes.
 SESSION_COOKIE_AGE = env.int("BIPIN_SESSION_HOURS", 8, minimum=1, maximum=24 * 30) * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+# Not saved on every request: a page view writes nothing, so on SQLite a long import does
+# not hold up everybody else's pages.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
@@ -225,6 +227,16 @@ DEFAULT_FROM_EMAIL = env.str("BIPIN_EMAIL_FROM", "bipin@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# A cache every process of one installation shares (progress of background imports):
+# files under ./var need no extra server in the embedded default and work with several
+# gunicorn workers on one host.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 
 
 def _thresholds(name: str, default: str) -> list[Decimal]:

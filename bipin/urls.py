@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("bipin.org.urls")),
+    path("projects/", include("bipin.projects.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from bipin.core import api as core_api
 from bipin.org import api as org_api
+from bipin.projects import api as projects_api
 
 api = NinjaAPI(
     title="bipin API",
@@ -20,3 +21,4 @@ api = NinjaAPI(
 core_api.install_error_handlers(api)
 api.add_router("/", core_api.router)
 api.add_router("/", org_api.router)
+api.add_router("/", projects_api.router)

@@ -6,7 +6,7 @@ import difflib
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -54,8 +54,14 @@ NAME_SIMILARITY = 0.6
 
 
 def clean_text(text: str) -> str:
-    """What office sheets and forms hold, tidied: full-width folded, spaces collapsed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    """What office sheets and forms hold, tidied: stray spaces (full-width ones too) trimmed
+    and collapsed. Chinese punctuation stays as typed: "太保家园（杭州）" is a company's name."""
+    return re.sub(r"[\s\u3000]+", " ", text or "").strip()
+
+
+def comparable(text: str) -> str:
+    """A name folded for comparison only (full-width to half-width, case, spaces)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 # The negative list -------------------------------------------------------------------------
@@ -200,6 +206,7 @@ def do_change_stage(
     terminating, need a reason. The matching milestone takes the date.
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
+    forward = False
     to = Stage(to)
     current = Stage(project.stage)
     reason = (reason or "").strip()
@@ -228,9 +235,14 @@ def do_change_stage(
         setattr(project, STAGE_DATE_FIELDS[to], on)
         if to == Stage.SIGNED:
             _count_at_signing(project)
+        forward = True
     else:
         if not reason:
             raise ValidationError({"reason": _("退回到之前的阶段须说明原因。")})
+        if project.stage_date(to) is None:
+            # A stage never dated (a project entered at 签约 sent back to 洽谈) is dated by
+            # the going back, so that the pipeline can move on from it again.
+            setattr(project, STAGE_DATE_FIELDS[to], on)
         for later in PIPELINE[stage_index(to) + 1 :]:
             setattr(project, STAGE_DATE_FIELDS[later], None)
         if stage_index(to) < stage_index(Stage.SIGNED):
@@ -255,7 +267,7 @@ def do_change_stage(
     )
     if to == Stage.SIGNED:
         lay_roadmap(project)
-    if to in ROADMAP_STAGES:
+    if forward and to in ROADMAP_STAGES:
         milestone = Milestone.objects.filter(project=project, stage=to).first()
         if milestone is not None:
             milestone.actual_on = on
@@ -404,7 +416,7 @@ def find_duplicates(project: Project) -> list[tuple[Project, str]]:
 
 
 def _similar(first: str, second: str) -> bool:
-    first, second = clean_text(first), clean_text(second)
+    first, second = comparable(first), comparable(second)
     if first in second or second in first:
         return True
     return difflib.SequenceMatcher(None, first, second).ratio() >= NAME_SIMILARITY
@@ -433,7 +445,13 @@ def do_decide_duplicate(
     check: DuplicateCheck, *, decision: str, actor: User, note: str = ""
 ) -> DuplicateCheck:
     """Screens a possible duplicate: distinct (both count), or merged (the later project
-    is folded into the earlier one and no longer counts)."""
+    is folded into the earlier one and no longer counts). Decided once: the row is read
+    afresh under a lock, so a second reviewer with a stale page is refused."""
+    check = (
+        DuplicateCheck.objects.select_for_update()
+        .select_related("project", "candidate")
+        .get(pk=check.pk)
+    )
     if check.status != DuplicateStatus.OPEN:
         raise ValidationError(
             _("该疑似重复已于 %(when)s 甄别。")
@@ -496,8 +514,9 @@ def do_import_project(
     actor: User,
     code: str,
     stage: str,
-    stage_dates: dict[str, date | None],
+    stage_dates: Mapping[str, date | None],
     reason: str,
+    termination_reason: str = "",
     **fields: Any,
 ) -> tuple[Project, bool]:
     """Creates or updates (by project code) a project from a row of the office's ledger.
@@ -514,20 +533,29 @@ def do_import_project(
     before = (
         {
             name: getattr(project, name)
-            for name in (*PROJECT_FIELDS, "stage", *STAGE_DATE_FIELDS.values())
+            for name in (
+                *PROJECT_FIELDS,
+                "stage",
+                "termination_reason",
+                *STAGE_DATE_FIELDS.values(),
+            )
         }
         if not is_new
         else {}
     )
     _apply(project, {"code": code, **fields})
+    project.termination_reason = clean_text(termination_reason) if stage == Stage.TERMINATED else ""
     stage = Stage(stage)
     for field_stage, field in STAGE_DATE_FIELDS.items():
         if field_stage in stage_dates:
             _check_date(field, stage_dates[field_stage])
             setattr(project, field, stage_dates[field_stage])
     if stage != Stage.TERMINATED:
+        project.terminated_on = None
         for later in PIPELINE[stage_index(stage) + 1 :]:
             setattr(project, STAGE_DATE_FIELDS[later], None)
+    elif not project.termination_reason:
+        raise ValidationError({"termination_reason": _("终止的项目须说明终止原因。")})
     known = [(s, project.stage_date(s)) for s in PIPELINE if project.stage_date(s)]
     for (first_stage, first), (second_stage, second) in itertools.pairwise(known):
         if second < first:  # type: ignore[operator]
@@ -549,10 +577,11 @@ def do_import_project(
     project.stage = stage
     project.full_clean(exclude=["code"] if not is_new else None)
     check_negative_list(project.industry)
-    if project.signed_on is not None and (
-        is_new or project.counting_year is None or before.get("signed_on") != project.signed_on
-    ):
+    if project.signed_on is not None and project.counting_unit_id is None:
         _count_at_signing(project)
+    elif project.signed_on is not None:
+        # A corrected signing date moves the year; the unit that signed stays.
+        project.counting_year = project.signed_on.year
     elif project.signed_on is None:
         project.counting_year, project.counting_unit = None, None
     after = {name: getattr(project, name) for name in before}
@@ -564,11 +593,22 @@ def do_import_project(
             project=project, from_stage=stage_before, to_stage=stage,
             happened_on=project.stage_date(stage) or timezone.localdate(), actor=actor, reason=reason,
         )  # fmt: skip
-    if project.signed_on is not None:
+    if project.signed_on is None:
+        for milestone in Milestone.objects.filter(project=project):
+            delete_with_history(milestone, actor=actor, reason=reason)
+    else:
         lay_roadmap(project)
         for milestone in Milestone.objects.filter(project=project):
-            actual = project.stage_date(milestone.stage)
-            if milestone.actual_on != actual and actual is not None:
+            # Reached stages carry the ledger's date (where it gives one); stages the
+            # project is no longer at lose theirs.
+            actual = (
+                project.stage_date(milestone.stage)
+                if project.has_reached(milestone.stage)
+                else None
+            )
+            if milestone.actual_on != actual and (
+                actual is not None or not project.has_reached(milestone.stage)
+            ):
                 milestone.actual_on = actual
                 save_with_history(milestone, actor=actor, reason=reason)
     record_duplicates(project)

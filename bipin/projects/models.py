@@ -25,7 +25,7 @@ from bipin.projects.choices import (
     Stage,
     stage_index,
 )
-from bipin.projects.querysets import ProjectQuerySet, ProjectRelatedQuerySet
+from bipin.projects.querysets import EvidenceQuerySet, ProjectQuerySet, ProjectRelatedQuerySet
 
 _NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 
@@ -381,7 +381,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
-    objects = ProjectRelatedQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")

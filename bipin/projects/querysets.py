@@ -95,6 +95,12 @@ def _not_reached_q() -> Q:
     return query
 
 
+class EvidenceQuerySet(RestrictedQuerySet):
+    """Evidence files are scoped by their milestone's project."""
+
+    unit_lookup = "milestone__project__responsible_unit"
+
+
 class ProjectRelatedQuerySet(RestrictedQuerySet):
     """Rows that belong to a project (milestones, evidence, stage events, duplicate checks)
     are scoped by the project's responsible unit."""

@@ -32,7 +32,9 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
-def demo(transactional_db: None) -> None:
+def demo(transactional_db: None, django_db_serialized_rollback: None) -> None:
+    # Live-server tests commit; the serialized rollback puts the shipped reference data
+    # (industries, roadmap template) back for the tests that follow.
     load_demo(scale="district", seed=2019, out=StringIO())
 
 

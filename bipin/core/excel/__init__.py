@@ -1,0 +1,100 @@
+"""Excel in and out, shared by every app's importer and exporter (DESIGN.md: core holds "the
+Excel reader and writer").
+
+Reading takes the office's sheets as they are kept: a merged title row above the header; a
+header of one row or of two merged levels (指标 → 1-10月累计 / 同比增长); header cells with
+stray spaces, line breaks and full-width characters; full-width digits and stray spaces in
+values; dates typed as text; a 合计 row (skipped, formulas and all) and a 注/说明 line under
+the table (the end of the data). What it cannot take is a `CellError` naming the sheet, the
+row as Excel numbers it, the column (letter and header) and what is allowed. Imports are
+all or nothing, so a reader reports every error of the file, not the first.
+
+openpyxl reads in read-only mode (streamed, a row at a time), which does not report merged
+cells; they are read from the sheet's XML beside it (`_merged_ranges`), because a merged
+cell where a value is expected must be named, not taken as empty.
+
+Writing streams too (write-only mode), so an export of 100,000 rows never holds them all:
+a bold, filled, frozen header, column widths, 万元 with thousands separators, a totals row,
+dropdowns fed from a hidden 选项 sheet and a 说明 sheet.
+
+Each app registers its kinds in `excel_kinds`, so that `bipin import KIND FILE` and
+`bipin export KIND FILE` serve projects now and talent and enterprises later.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+
+from bipin.core.excel.columns import (
+    Column,
+    cell_text,
+    choice_parser,
+    header_key,
+    in_every_language,
+    is_blank,
+    is_formula,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_name,
+    parse_text,
+    parse_title,
+    tidy,
+)
+from bipin.core.excel.reading import (
+    Book,
+    BookError,
+    FoundColumn,
+    Sheet,
+    Source,
+    Table,
+    TableRow,
+    check_upload,
+    find_table,
+    source_name,
+    writable_unit_ids,
+)
+from bipin.core.excel.report import CellError, ImportRejected, ImportReport, Outcome, RowPreview
+from bipin.core.excel.writing import (
+    AMOUNT_FORMAT,
+    DATE_FORMAT,
+    TableWriter,
+    WorkbookWriter,
+)
+from bipin.core.registry import Registry
+
+
+@dataclass(frozen=True)
+class ExcelKind:
+    """What `bipin import KIND` and `bipin export KIND` do for one kind of record.
+
+    - `import_file(source, *, actor, dry_run, progress)` → ImportReport
+    - `export_queryset(user, filters)` → the user's rows, filtered by the list's own filter
+      class (`filters` as the list page takes them, e.g. {"year": "2026"}); raises
+      ValueError on a filter it cannot take
+    - `export_file(queryset, destination)` writes them
+    - `template()` → the blank import template as bytes
+    """
+
+    label: "str | Promise"
+    import_file: Callable[..., ImportReport[Any]]
+    export_queryset: Callable[[Any, Mapping[str, str]], Any]
+    export_file: Callable[[Any, Any], None]
+    template: Callable[[], bytes]
+    filter_help: "str | Promise" = ""
+
+
+excel_kinds: Registry[ExcelKind] = Registry("Excel kind")
+
+__all__ = [
+    "AMOUNT_FORMAT", "DATE_FORMAT", "Book", "BookError", "CellError", "Column", "ExcelKind",
+    "FoundColumn", "ImportRejected", "ImportReport", "Outcome", "RowPreview", "Sheet",
+    "Source", "Table", "TableRow", "TableWriter", "WorkbookWriter", "cell_text",
+    "check_upload", "choice_parser", "excel_kinds", "find_table", "header_key",
+    "in_every_language", "is_blank", "is_formula", "parse_amount", "parse_bool",
+    "parse_date", "parse_int", "parse_name", "parse_text", "parse_title", "source_name", "tidy",
+    "writable_unit_ids",
+]  # fmt: skip

@@ -1,0 +1,421 @@
+"""The importer of the office's project ledger (招商引资签约项目台账)."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bipin.core.choices import Action
+from bipin.core.excel import (
+    Book,
+    BookError,
+    ImportReport,
+    Outcome,
+    RowPreview,
+    Table,
+    find_table,
+    header_key,
+    source_name,
+    writable_unit_ids,
+)
+from bipin.org.actions import do_create_link
+from bipin.org.models import Link, User
+from bipin.projects import actions
+from bipin.projects.choices import PIPELINE, Channel, DuplicateStatus, InvestorKind, Stage
+from bipin.projects.imports.columns import (
+    NON_FIELD_KEYS,
+    STAGE_OF_DATE,
+    Lookups,
+    is_foreign_origin,
+    project_columns,
+)
+from bipin.projects.models import DuplicateCheck, Project
+
+#: How often (rows) the importer reports its progress.
+PROGRESS_EVERY = 100
+#: Codes and ids per query where a query takes a list of them.
+_BATCH = 500
+#: Fields stored as "" (not NULL) when their cell is empty.
+_TEXT_FIELDS = {"name", "investor_name", "investor_origin", "uscc", "note"}
+
+
+@dataclass(slots=True)
+class ProjectPreview(RowPreview):
+    """A row of the ledger as the preview shows it: the project it makes or changes, the
+    licences the negative list asks of its industry, and the possible duplicates found."""
+
+    code: str = ""
+    name: str = ""
+    unit: str = ""
+    stage: str = ""
+    amount: Decimal | None = None
+    licences: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    project_id: int | None = None
+
+
+@dataclass(slots=True)
+class _Planned:
+    """A row read and checked, waiting to be written."""
+
+    row: int
+    code: str
+    fields: dict[str, Any]
+    stage: str
+    stage_dates: dict[str, date | None]
+    leaders: list[User]
+    termination_reason: str
+    exists: bool = False
+
+
+def import_projects(
+    source: str | Path | IO[bytes],
+    *,
+    actor: User,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport[ProjectPreview]:
+    """Imports a ledger of projects (.xlsx): all or nothing, upserted on the project code.
+
+    Returns the report: every error with its sheet, row and column (nothing written when
+    there is one), and each row with its outcome, licences and possible duplicates. A dry
+    run does everything but keep it. `progress(done, total)` is called every
+    PROGRESS_EVERY rows written and at the end.
+    """
+    report: ImportReport[ProjectPreview] = ImportReport(source=source_name(source), dry_run=dry_run)
+    scope_add = writable_unit_ids(actor, Project.objects.all(), Action.ADD)
+    scope_change = writable_unit_ids(actor, Project.objects.all(), Action.CHANGE)
+    if scope_add == set() and scope_change == set():
+        report.error(_("您的账号不能导入项目（需要填报员、单位负责人或督查室的权限）。"), sheet="")
+        return report
+    try:
+        book = Book(source)
+    except BookError as error:
+        report.error(str(error), sheet="")
+        return report
+    with book:
+        table = find_table(book, project_columns(), report)
+        if table is None:
+            return report
+        importer = _ProjectImporter(table, report, actor, scope_add, scope_change)
+        planned = importer.read()
+    importer.resolve_codes(planned)
+    with transaction.atomic():
+        importer.write(planned, progress)
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    if report.errors:
+        # The preview of rows that were applied before the rollback would mislead.
+        report.rows = []
+        report.errors.sort(
+            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
+        )
+    report.written = not report.errors and not dry_run
+    return report
+
+
+class _ProjectImporter:
+    """One import of one table: reads and checks its rows, gives them their codes, and
+    writes them through do_import_project."""
+
+    def __init__(
+        self,
+        table: Table,
+        report: ImportReport[ProjectPreview],
+        actor: User,
+        scope_add: set[int] | None,
+        scope_change: set[int] | None,
+    ) -> None:
+        self.table = table
+        self.report = report
+        self.actor = actor
+        self.scope_add = scope_add
+        self.scope_change = scope_change
+        self.lookups = Lookups()
+        self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
+        self.stage_keys = [key for key in STAGE_OF_DATE if table.has(key)]
+
+    def error(self, row: int | None, key: str | None, message: str) -> None:
+        self.table.error(self.report, row, key, message)
+
+    # Reading ---------------------------------------------------------------------------
+
+    def read(self) -> list[_Planned]:
+        """Every row parsed and checked against the lookups; errors go to the report."""
+        planned = []
+        codes: dict[str, int] = {}
+        natural: dict[tuple[str, str], int] = {}
+        for row in self.table.rows(self.report):
+            item = self._plan(row.number, row.values, row.ok)
+            # Duplicates are looked for in rows with other errors too: every error is listed.
+            code = row.values.get("code") or ""
+            if code:
+                first = codes.setdefault(header_key(code), row.number)
+                if first != row.number:
+                    self.error(
+                        row.number,
+                        "code",
+                        _("项目编号“%(code)s”与第 %(row)s 行重复。") % {"code": code, "row": first},
+                    )
+                    continue
+            elif row.values.get("investor_name") and row.values.get("name"):
+                key = (header_key(row.values["investor_name"]), header_key(row.values["name"]))
+                first = natural.setdefault(key, row.number)
+                if first != row.number:
+                    self.error(
+                        row.number,
+                        "name",
+                        _(
+                            "与第 %(row)s 行是同一项目（投资方和项目名称相同）：请合并为一行，或填写不同的项目编号。"
+                        )
+                        % {"row": first},
+                    )
+                    continue
+            if item is not None:
+                planned.append(item)
+        return planned
+
+    def _plan(self, number: int, values: dict[str, Any], ok: bool) -> _Planned | None:
+        lookups = self.lookups
+        fields: dict[str, Any] = {}
+        for key, value in values.items():
+            if key in NON_FIELD_KEYS or key == "code":
+                continue
+            if value is None and key in _TEXT_FIELDS:
+                value = ""
+            try:
+                if key == "responsible_unit" and value is not None:
+                    value = lookups.unit(value, scope=self.scope_add)
+                elif key == "platform" and value is not None:
+                    value = lookups.unit(value, platform=True)
+                elif key == "industry" and value is not None:
+                    value = lookups.industry(value)
+                    item = lookups.prohibited.get(value.pk) or lookups.prohibited.get(
+                        value.section_id or 0
+                    )
+                    if item is not None:
+                        raise ValueError(
+                            _("该行业属于市场准入负面清单禁止准入事项（%(code)s）：%(text)s")
+                            % {"code": item.code, "text": item.text}
+                        )
+                elif key == "leading_industry" and value is not None:
+                    value = lookups.leading_industry(value)
+            except ValueError as error:
+                self.error(number, key, str(error))
+                ok = False
+                continue
+            fields[key] = value
+        if "channel" in fields and fields["channel"] is None:
+            fields["channel"] = Channel.OTHER
+        if "is_capital_increase" in fields and fields["is_capital_increase"] is None:
+            fields["is_capital_increase"] = False
+        if fields.get("investor_kind") is None:
+            origin = fields.get("investor_origin") or ""
+            fields["investor_kind"] = (
+                InvestorKind.FOREIGN if is_foreign_origin(origin) else InvestorKind.DOMESTIC
+            )
+        leaders: list[User] = []
+        for name in values.get("leaders") or []:
+            try:
+                leaders.append(lookups.leader(name))
+            except ValueError as error:
+                self.error(number, "leaders", str(error))
+                ok = False
+        stage_dates = {STAGE_OF_DATE[key]: values.get(key) for key in self.stage_keys}
+        stage = values.get("stage") or self._stage_from_dates(stage_dates)
+        reason = values.get("termination_reason") or ""
+        if stage == Stage.TERMINATED and not reason:
+            self.error(
+                number,
+                "termination_reason" if self.table.has("termination_reason") else "stage",
+                _("终止的项目须填写“终止原因”。"),
+            )
+            ok = False
+        if not ok:
+            return None
+        return _Planned(
+            number, values.get("code") or "", fields, stage, stage_dates, leaders, reason
+        )
+
+    @staticmethod
+    def _stage_from_dates(stage_dates: Mapping[str, date | None]) -> str:
+        """Without a stage, the last stage of the pipeline that has a date (else a lead)."""
+        if stage_dates.get(Stage.TERMINATED):
+            return Stage.TERMINATED
+        reached = [stage for stage in PIPELINE if stage_dates.get(stage)]
+        return reached[-1] if reached else Stage.LEAD
+
+    # Codes and scope ---------------------------------------------------------------------
+
+    def resolve_codes(self, planned: list[_Planned]) -> None:
+        """Gives each row its project code (the project of the same investor and name, or
+        the next free code of its year), and checks the user may change existing ones."""
+        if any(not item.code for item in planned):
+            natural = self._natural_keys()
+            taken = {header_key(item.code) for item in planned if item.code}
+            counters: dict[int, int] = {}
+            for item in planned:
+                if item.code:
+                    continue
+                key = (header_key(item.fields["investor_name"]), header_key(item.fields["name"]))
+                if key in natural:
+                    item.code = natural[key]
+                    continue
+                dates = [d for d in item.stage_dates.values() if d]
+                signed = item.stage_dates.get(Stage.SIGNED)
+                year = (signed or min(dates, default=None) or timezone.localdate()).year
+                if year not in counters:
+                    counters[year] = int(actions.next_project_code(year).rsplit("-", 1)[1]) - 1
+                while True:
+                    counters[year] += 1
+                    code = f"ZS{year}-{counters[year]:04d}"
+                    if header_key(code) not in taken:
+                        break
+                item.code = code
+        by_code: dict[str, _Planned] = {}
+        for item in planned:
+            other = by_code.setdefault(item.code, item)
+            if other is not item:
+                self.error(
+                    item.row,
+                    "code",
+                    _("与第 %(row)s 行是同一项目（%(code)s）。")
+                    % {"row": other.row, "code": item.code},
+                )
+        codes = list(by_code)
+        for start in range(0, len(codes), _BATCH):
+            existing = Project.objects.filter(code__in=codes[start : start + _BATCH]).values_list(
+                "code", "responsible_unit_id"
+            )
+            for code, unit_id in existing:
+                item = by_code[code]
+                item.exists = True
+                if self.scope_change is not None and unit_id not in self.scope_change:
+                    self.error(
+                        item.row,
+                        "code" if self.table.has("code") else "name",
+                        _("项目“%(code)s”不属于您管辖的单位，不能修改。") % {"code": code},
+                    )
+        for item in planned:
+            unit = item.fields.get("responsible_unit")
+            scope = self.scope_change if item.exists else self.scope_add
+            if unit is not None and scope is not None and unit.pk not in scope:
+                self.error(
+                    item.row,
+                    "responsible_unit",
+                    _("您只能导入本单位及下属单位的项目：“%(unit)s”不在您的范围内。")
+                    % {"unit": unit.name},
+                )
+
+    def _natural_keys(self) -> dict[tuple[str, str], str]:
+        """(investor, project name) → code of the current projects the user may change."""
+        projects = Project.objects.restrict(self.actor, Action.CHANGE).current()
+        return {
+            (header_key(investor), header_key(name)): code
+            for code, investor, name in projects.values_list("code", "investor_name", "name")
+        }
+
+    # Writing -----------------------------------------------------------------------------
+
+    def write(self, planned: list[_Planned], progress: Callable[[int, int], None] | None) -> None:
+        """Applies the rows through do_import_project (inside the caller's transaction)."""
+        failed_rows = {error.row for error in self.report.errors}
+        todo = [item for item in planned if item.row not in failed_rows]
+        project_type = ContentType.objects.get_for_model(Project)
+        linked = set(
+            Link.objects.current()
+            .filter(content_type=project_type)
+            .values_list("leader_id", "object_id")
+        )
+        total = len(todo)
+        applied: dict[int, ProjectPreview] = {}
+        for done, item in enumerate(todo, start=1):
+            preview = self._apply(item, linked)
+            if preview is not None:
+                self.report.rows.append(preview)
+                if preview.outcome != Outcome.UNCHANGED and preview.project_id:
+                    applied[preview.project_id] = preview
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                progress(done, total)
+        if progress is not None and total == 0:
+            progress(0, 0)
+        self._add_duplicates(applied)
+
+    def _apply(self, item: _Planned, linked: set[tuple[int, int]]) -> ProjectPreview | None:
+        try:
+            project, changed = actions.do_import_project(
+                actor=self.actor,
+                code=item.code,
+                stage=item.stage,
+                stage_dates=item.stage_dates,
+                reason=self.reason,
+                termination_reason=item.termination_reason,
+                **item.fields,
+            )
+            for leader in item.leaders:
+                if (leader.pk, project.pk) in linked:
+                    continue
+                do_create_link(
+                    actor=self.actor,
+                    leader=leader,
+                    target=project,
+                    started_on=project.signed_on or timezone.localdate(),
+                    duty=_("项目推进"),
+                )
+                linked.add((leader.pk, project.pk))
+                changed = True
+        except ValidationError as error:
+            self._explain(item.row, error)
+            return None
+        except IntegrityError as error:
+            self.error(item.row, None, _("无法保存：%(error)s") % {"error": error})
+            return None
+        outcome = (
+            Outcome.UPDATED if changed else Outcome.UNCHANGED
+        ) if item.exists else Outcome.CREATED  # fmt: skip
+        return ProjectPreview(
+            row=item.row,
+            outcome=outcome,
+            code=project.code,
+            name=project.name,
+            unit=project.responsible_unit.name,
+            stage=str(Stage(project.stage).label),
+            amount=project.contracted_investment,
+            licences=self.lookups.licences_of(project.industry),
+            project_id=project.pk,
+        )
+
+    def _explain(self, row: int, error: ValidationError) -> None:
+        """A ValidationError of the action, at the column of its field (the stage column
+        for a date the sheet does not have)."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.error(row, None, message)
+            return
+        for name, messages in error.message_dict.items():
+            key: str | None = name
+            if name == NON_FIELD_ERRORS:
+                key = None
+            elif not self.table.has(name) and name in STAGE_OF_DATE:
+                key = "stage"
+            for message in messages:
+                self.error(row, key, message)
+
+    def _add_duplicates(self, applied: dict[int, ProjectPreview]) -> None:
+        ids = list(applied)
+        for start in range(0, len(ids), _BATCH):
+            checks = DuplicateCheck.objects.filter(
+                project_id__in=ids[start : start + _BATCH], status=DuplicateStatus.OPEN
+            ).select_related("candidate")
+            for check in checks:
+                applied[check.project_id].duplicates.append(
+                    f"{check.candidate.code} {check.candidate.name}（{check.get_reason_display()}）"
+                )
