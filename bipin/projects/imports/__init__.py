@@ -6,8 +6,9 @@ An import is all or nothing (one transaction; any error and nothing is written) 
 every error of the file with its sheet, row and column. Rows are upserted on the project
 code, so importing the same file twice changes nothing; a row without a code is the
 project of the same investor and name, if the importer may change one, else a new project
-with the next code of its year. Every row goes through `do_import_project`, which holds
-the rules of stages, the negative list, counting and the roadmap.
+with the next code of its year. Every row goes through `do_import_projects` (a batch of
+rows at a time), which holds the rules of stages, the negative list, counting and the
+roadmap.
 
 The importer reads in two passes over memory, not over the file: it parses and checks
 every row first (what each row names is looked up in tables read once per import, not in

@@ -39,8 +39,8 @@ from bipin.projects.imports.columns import (
 )
 from bipin.projects.models import DuplicateCheck, Project
 
-#: How often (rows) the importer reports its progress.
-PROGRESS_EVERY = 100
+#: Rows written in one batch (do_import_projects); the progress is reported after each.
+PROGRESS_EVERY = 1000
 #: Codes and ids per query where a query takes a list of them.
 _BATCH = 500
 #: Fields stored as "" (not NULL) when their cell is empty.
@@ -87,8 +87,8 @@ def import_projects(
 
     Returns the report: every error with its sheet, row and column (nothing written when
     there is one), and each row with its outcome, licences and possible duplicates. A dry
-    run does everything but keep it. `progress(done, total)` is called every
-    PROGRESS_EVERY rows written and at the end.
+    run does everything but keep it. `progress(done, total)` is called after each batch
+    of PROGRESS_EVERY rows written.
     """
     report: ImportReport[ProjectPreview] = ImportReport(source=source_name(source), dry_run=dry_run)
     scope_add = writable_unit_ids(actor, Project.objects.all(), Action.ADD)
@@ -124,7 +124,7 @@ def import_projects(
 
 class _ProjectImporter:
     """One import of one table: reads and checks its rows, gives them their codes, and
-    writes them through do_import_project."""
+    writes them in batches through do_import_projects."""
 
     def __init__(
         self,
@@ -326,7 +326,8 @@ class _ProjectImporter:
     # Writing -----------------------------------------------------------------------------
 
     def write(self, planned: list[_Planned], progress: Callable[[int, int], None] | None) -> None:
-        """Applies the rows through do_import_project (inside the caller's transaction)."""
+        """Applies the rows through do_import_projects, PROGRESS_EVERY rows at a time
+        (inside the caller's transaction), reporting the progress after each batch."""
         failed_rows = {error.row for error in self.report.errors}
         todo = [item for item in planned if item.row not in failed_rows]
         project_type = ContentType.objects.get_for_model(Project)
@@ -337,61 +338,77 @@ class _ProjectImporter:
         )
         total = len(todo)
         applied: dict[int, ProjectPreview] = {}
-        for done, item in enumerate(todo, start=1):
-            preview = self._apply(item, linked)
-            if preview is not None:
+        for start in range(0, total, PROGRESS_EVERY):
+            for preview in self._apply(todo[start : start + PROGRESS_EVERY], linked):
                 self.report.rows.append(preview)
                 if preview.outcome != Outcome.UNCHANGED and preview.project_id:
                     applied[preview.project_id] = preview
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-                progress(done, total)
+            if progress is not None:
+                progress(min(start + PROGRESS_EVERY, total), total)
         if progress is not None and total == 0:
             progress(0, 0)
         self._add_duplicates(applied)
 
-    def _apply(self, item: _Planned, linked: set[tuple[int, int]]) -> ProjectPreview | None:
-        try:
-            project, changed = actions.do_import_project(
-                actor=self.actor,
-                code=item.code,
-                stage=item.stage,
-                stage_dates=item.stage_dates,
-                reason=self.reason,
-                termination_reason=item.termination_reason,
-                **item.fields,
+    def _apply(self, batch: list[_Planned], linked: set[tuple[int, int]]) -> list[ProjectPreview]:
+        """One batch of rows written; a refused row's errors go to the report (the batch
+        then writes nothing, and the import as a whole nothing either)."""
+        rows = [
+            actions.LedgerRow(
+                item.code, item.stage, item.stage_dates, item.fields, item.termination_reason
             )
-            for leader in item.leaders:
-                if (leader.pk, project.pk) in linked:
-                    continue
-                do_create_link(
-                    actor=self.actor,
-                    leader=leader,
-                    target=project,
-                    started_on=project.signed_on or timezone.localdate(),
-                    duty=_("项目推进"),
-                )
-                linked.add((leader.pk, project.pk))
-                changed = True
-        except ValidationError as error:
-            self._explain(item.row, error)
-            return None
+            for item in batch
+        ]
+        try:
+            with transaction.atomic():
+                results = actions.do_import_projects(rows, actor=self.actor, reason=self.reason)
+        except actions.RowErrors as refused:
+            for index, error in refused.errors.items():
+                self._explain(batch[index].row, error)
+            return []
         except IntegrityError as error:
-            self.error(item.row, None, _("无法保存：%(error)s") % {"error": error})
-            return None
-        outcome = (
-            Outcome.UPDATED if changed else Outcome.UNCHANGED
-        ) if item.exists else Outcome.CREATED  # fmt: skip
-        return ProjectPreview(
-            row=item.row,
-            outcome=outcome,
-            code=project.code,
-            name=project.name,
-            unit=project.responsible_unit.name,
-            stage=str(Stage(project.stage).label),
-            amount=project.contracted_investment,
-            licences=self.lookups.licences_of(project.industry),
-            project_id=project.pk,
-        )
+            # A constraint the checks did not foresee: the database does not say which row.
+            self.error(None, None, _("无法保存：%(error)s") % {"error": error})
+            return []
+        previews = []
+        for item, (project, outcome) in zip(batch, results, strict=True):
+            try:
+                changed = self._link_leaders(item, project, linked)
+            except ValidationError as error:
+                self._explain(item.row, error)
+                continue
+            if changed and outcome == Outcome.UNCHANGED:
+                outcome = Outcome.UPDATED
+            previews.append(
+                ProjectPreview(
+                    row=item.row,
+                    outcome=outcome,
+                    code=project.code,
+                    name=project.name,
+                    unit=project.responsible_unit.name,
+                    stage=str(Stage(project.stage).label),
+                    amount=project.contracted_investment,
+                    licences=self.lookups.licences_of(project.industry),
+                    project_id=project.pk,
+                )
+            )
+        return previews
+
+    def _link_leaders(self, item: _Planned, project: Project, linked: set[tuple[int, int]]) -> bool:
+        """Links the row's leaders not yet linked to the project; whether it linked any."""
+        changed = False
+        for leader in item.leaders:
+            if (leader.pk, project.pk) in linked:
+                continue
+            do_create_link(
+                actor=self.actor,
+                leader=leader,
+                target=project,
+                started_on=project.signed_on or timezone.localdate(),
+                duty=_("项目推进"),
+            )
+            linked.add((leader.pk, project.pk))
+            changed = True
+        return changed
 
     def _explain(self, row: int, error: ValidationError) -> None:
         """A ValidationError of the action, at the column of its field (the stage column

@@ -1232,3 +1232,121 @@ def test_an_imported_termination_carries_its_reason(district: District) -> None:
         industry=_industry(), contracted_investment=Decimal(1000), responsible_unit=district.town_a,
     )  # fmt: skip
     assert project.termination_reason == "投资方资金链断裂"
+
+
+# The ledger import in batches ----------------------------------------------------------------
+
+
+def _ledger_row(district: District, number: int, **fields: Any) -> actions.LedgerRow:
+    particulars: dict[str, Any] = {
+        "name": f"批量导入项目{number}",
+        "investor_name": f"批量投资方{number}",
+        "industry": _industry(),
+        "contracted_investment": Decimal(10000),
+        "responsible_unit": district.town_a,
+    }
+    particulars.update(fields)
+    return actions.LedgerRow(
+        code=f"PL-{number:03d}",
+        stage=Stage.LAND,
+        stage_dates={
+            Stage.SIGNED: date(2026, 1, 9),
+            Stage.REGISTERED: date(2026, 2, 1),
+            Stage.LAND: date(2026, 5, 6),
+        },
+        fields=particulars,
+    )
+
+
+def _batch_queries(district: District, rows: list[actions.LedgerRow]) -> tuple[int, int]:
+    """The queries of a batch: reads and updates, and inserts (which the database may split
+    by its limit of parameters per statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        actions.do_import_projects(rows, actor=district.supervisor, reason="台账导入")
+    inserts = sum(query["sql"].startswith("INSERT") for query in queries.captured_queries)
+    return len(queries) - inserts, inserts
+
+
+def test_a_batch_of_ledger_rows_does_not_query_per_row(district):
+    reads, inserts = _batch_queries(district, [_ledger_row(district, n) for n in range(3)])
+    more_reads, more_inserts = _batch_queries(
+        district, [_ledger_row(district, n) for n in range(100, 160)]
+    )
+    assert more_reads == reads
+    assert more_inserts < inserts + 10  # 60 projects, 300 milestones and their history
+    unchanged_reads, unchanged_inserts = _batch_queries(
+        district, [_ledger_row(district, n) for n in range(100, 160)]
+    )
+    assert unchanged_inserts == 0 and unchanged_reads < reads  # unchanged rows write nothing
+
+
+def test_a_batch_writes_projects_roadmaps_and_their_history_with_actor_and_reason(district):
+    results = actions.do_import_projects(
+        [_ledger_row(district, 1), _ledger_row(district, 2)],
+        actor=district.supervisor,
+        reason="台账导入",
+    )
+    assert [outcome for _project, outcome in results] == ["created", "created"]
+    project = Project.objects.get(code="PL-002")
+    assert (project.counting_year, project.counting_unit) == (2026, district.town_a)
+    assert dict(project.milestones.values_list("stage", "actual_on")) == {
+        Stage.REGISTERED: date(2026, 2, 1),
+        Stage.LAND: date(2026, 5, 6),
+        Stage.STARTED: None,
+        Stage.PRODUCING: None,
+        Stage.AT_CAPACITY: None,
+    }
+    assert StageEvent.objects.filter(project=project, to_stage=Stage.LAND).count() == 1
+    for history in (project.history.get(), *(m.history.get() for m in project.milestones.all())):
+        assert (history.history_user, history.history_change_reason) == (
+            district.supervisor,
+            "台账导入",
+        )
+
+
+def test_a_batch_names_every_refused_row_and_writes_nothing(district, negative_list):
+    before = _snapshot()
+    rows = [
+        _ledger_row(district, 1),
+        _ledger_row(district, 2, contracted_investment=Decimal(-1)),
+        _ledger_row(district, 3, industry=_industry("31")),  # prohibited (J01)
+        _ledger_row(district, 1, name="同一编号"),
+        _ledger_row(district, 5, industry=_industry("C")),  # a section, not a division
+        _ledger_row(district, 6, industry=_industry("09")),  # in section B (J02)
+    ]
+    with pytest.raises(actions.RowErrors) as refused:
+        actions.do_import_projects(rows, actor=district.supervisor, reason="台账导入")
+    assert {index: sorted(e.message_dict) for index, e in refused.value.errors.items()} == {
+        1: ["contracted_investment"],
+        2: ["industry"],
+        3: ["code"],
+        4: ["industry"],
+        5: ["industry"],
+    }
+    assert "J01" in " ".join(refused.value.errors[2].messages)
+    assert "J02" in " ".join(refused.value.errors[5].messages)
+    assert _snapshot() == before
+
+
+def test_a_batch_screens_its_rows_against_each_other_and_the_stored_projects(district):
+    stored = _signed(district, uscc=USCC)
+    actions.do_import_projects(
+        [
+            _ledger_row(district, 1, investor_name="同一投资方", name="智能装备产业园一期"),
+            _ledger_row(district, 2, uscc=USCC),
+            _ledger_row(district, 3, investor_name="同一投资方", name="智能装备产业园二期"),
+        ],
+        actor=district.supervisor,
+        reason="台账导入",
+    )
+    checks = {
+        (check.project.code, check.candidate.code, check.reason)
+        for check in DuplicateCheck.objects.select_related("project", "candidate")
+    }
+    assert checks == {
+        ("PL-002", stored.code, DuplicateReason.USCC),
+        ("PL-003", "PL-001", DuplicateReason.INVESTOR_NAME),
+    }
