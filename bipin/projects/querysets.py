@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
 from bipin.core.querysets import RestrictedQuerySet
@@ -57,14 +57,20 @@ class ProjectQuerySet(RestrictedQuerySet):
         return self.filter(merged_into__isnull=True)
 
     def overdue(self, today: date | None = None) -> "ProjectQuerySet":
-        """Projects with a milestone past its planned date that the project has not reached."""
+        """Projects with a milestone past its planned date that the project has not reached
+        (the milestone's stage comes after the project's stage in the pipeline)."""
         from bipin.projects.models import Milestone
 
-        late = Milestone.objects.filter(
-            project=OuterRef("pk"), planned_on__lt=today or timezone.localdate()
+        late = Milestone.objects.annotate(rank=stage_rank("stage")).filter(
+            project=OuterRef("pk"),
+            planned_on__lt=today or timezone.localdate(),
+            rank__gt=OuterRef("stage_rank"),
         )
-        late = late.filter(_not_reached_q())
-        return self.exclude(stage=Stage.TERMINATED).filter(Exists(late))
+        return (
+            self.exclude(stage=Stage.TERMINATED)
+            .annotate(stage_rank=stage_rank("stage"))
+            .filter(Exists(late))
+        )
 
     def with_major_class(self, major: str) -> "ProjectQuerySet":
         """Projects of a major class (亿元/10亿元/50亿元以上) by the configured thresholds."""
@@ -83,16 +89,16 @@ class ProjectQuerySet(RestrictedQuerySet):
         return self.filter(domestic | foreign)
 
 
-def _not_reached_q() -> Q:
-    """Milestones whose stage the project has not reached (its stage comes before)."""
+def stage_rank(field: str) -> Case:
+    """A stage's place in the pipeline as a number, for comparing stages in SQL (one
+    condition, where a comparison stage by stage would join the project again)."""
     from bipin.projects.choices import PIPELINE
 
-    query = Q()
-    for position, stage in enumerate(PIPELINE):
-        earlier = PIPELINE[:position]
-        if earlier:
-            query |= Q(stage=stage, project__stage__in=earlier)
-    return query
+    return Case(
+        *(When(**{field: stage}, then=Value(position)) for position, stage in enumerate(PIPELINE)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
 
 
 class EvidenceQuerySet(RestrictedQuerySet):
