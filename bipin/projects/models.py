@@ -382,6 +382,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     objects = EvidenceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("佐证材料")

@@ -402,7 +402,7 @@ def do_add_evidence(
     evidence = Evidence(
         milestone=milestone, file=upload, name=clean_text(name) or filename, uploaded_by=actor
     )
-    evidence.save()
+    save_with_history(evidence, actor=actor, reason=_("上传佐证材料"))
     return evidence
 
 
