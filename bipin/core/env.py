@@ -29,12 +29,6 @@ class Env:
         value = self._raw(name)
         return default if value is None or value == "" else value
 
-    def required(self, name: builtins.str, why: builtins.str) -> builtins.str:
-        value = self.str(name)
-        if value is None:
-            raise ImproperlyConfigured(f"{name} is required {why}")
-        return value
-
     def bool(self, name: builtins.str, default: bool) -> bool:
         value = self._raw(name)
         if value is None:

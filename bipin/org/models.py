@@ -203,10 +203,6 @@ class User(AbstractUser):
     def sees_everything(self) -> bool:
         return self.is_superuser or self.role in (Role.SUPERVISOR, Role.LEADER)
 
-    @property
-    def is_supervisor(self) -> bool:
-        return self.is_superuser or self.role == Role.SUPERVISOR
-
 
 #: Models whose objects a leader can be linked to, by model label ("org.unit",
 #: "projects.project" …). Each provides `link_unit_id`, the unit the object belongs to.

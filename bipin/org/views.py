@@ -96,6 +96,7 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("leader"),
         "can_change": Unit.objects.can(request.user, Action.CHANGE, unit),
         "can_link": not Link.objects.restrict(request.user, Action.ADD).query.is_empty(),
+        "can_add_person": not User.objects.restrict(request.user, Action.ADD).query.is_empty(),
         "content_type": "org.unit",
     }
     return render(request, "org/unit_detail.html", context)

@@ -27,10 +27,3 @@ def wan_usd(amount: Decimal | None) -> str:
 def history_panel(obj: models.Model, limit: int = 30) -> dict[str, Any]:
     """The history of an object: who changed what, when and why."""
     return {"entries": history_entries(obj, limit=limit)}
-
-
-@register.simple_tag(takes_context=True)
-def can(context: dict[str, Any], obj: models.Model, action: str) -> bool:
-    """Whether the signed-in user may `action` the object (for showing buttons)."""
-    user = context["request"].user
-    return type(obj)._default_manager.all().restrict(user, action).filter(pk=obj.pk).exists()  # type: ignore[attr-defined]
