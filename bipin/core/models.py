@@ -1,6 +1,6 @@
 """What every app uses: personal API tokens.
 
-Domain models live in their apps; each carries `history = HistoricalRecords()` and a
+Domain models live in their apps; each carries `history = History()` (core.history) and a
 RestrictedQuerySet (see core/querysets.py and core/history.py).
 """
 

@@ -12,11 +12,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 
 from bipin.core.choices import Role
+from bipin.core.history import History
 from bipin.core.registry import Registry
 from bipin.org.choices import UnitKind
 from bipin.org.querysets import GroupQuerySet, LinkQuerySet, PersonQuerySet, UnitQuerySet
@@ -52,7 +52,7 @@ class Unit(TreeNode):
     active = models.BooleanField(_("启用"), default=True)
 
     objects = UnitQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("单位")
@@ -92,7 +92,7 @@ class Group(models.Model):
     )
 
     objects = GroupQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("比拼组")
@@ -122,7 +122,7 @@ class GroupMember(models.Model):
     )
     year = models.PositiveIntegerField(_("年度"), editable=False)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("比拼组成员")
@@ -172,7 +172,7 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.UNIT_CLERK)
 
     objects: ClassVar[UserManager] = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = History(excluded_fields=["password", "last_login"])
 
     class Meta:
         verbose_name = _("用户")
@@ -240,7 +240,7 @@ class Link(models.Model):
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     objects = LinkQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("领导挂联")

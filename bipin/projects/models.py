@@ -10,8 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from bipin.core.history import History
 from bipin.core.uscc import validate_uscc
 from bipin.org.models import Unit
 from bipin.projects.choices import (
@@ -81,7 +81,7 @@ class LeadingIndustry(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("主导产业")
@@ -106,7 +106,7 @@ class NegativeListItem(models.Model):
         Industry, related_name="negative_items", verbose_name=_("涉及行业")
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("负面清单事项")
@@ -126,7 +126,7 @@ class MilestoneTemplate(models.Model):
     months = models.PositiveIntegerField(_("期限（月）"))
     requires_evidence = models.BooleanField(_("需上传佐证材料"), default=False)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("路线图模板")
@@ -247,7 +247,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("招商项目")
@@ -338,7 +338,7 @@ class Milestone(models.Model):
     note = models.TextField(_("备注"), blank=True)
 
     objects = ProjectRelatedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("路线图节点")
@@ -382,7 +382,7 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     objects = EvidenceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -455,7 +455,7 @@ class DuplicateCheck(models.Model):
     note = models.TextField(_("说明"), blank=True)
 
     objects = ProjectRelatedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = _("重复甄别")

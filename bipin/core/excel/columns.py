@@ -19,6 +19,11 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from bipin.core.money import to_wan
 
+# Compiled once: the reader applies them to every cell of sheets of 50,000 rows. \s takes
+# in the ideographic space (U+3000) and the other Unicode spaces.
+_SPACES = re.compile(r"\s+")
+_SPACES_AND_STARS = re.compile(r"[\s*]+")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
 #: Placeholders the offices type for "nothing here".
 _EMPTY_MARKS = {"-", "—", "——", "－", "/", "／"}
 
@@ -26,13 +31,13 @@ _EMPTY_MARKS = {"-", "—", "——", "－", "/", "／"}
 def tidy(text: str) -> str:
     """Text as it should be compared: full-width folded to ASCII (NFKC), whitespace runs
     (line breaks, ideographic spaces) made one space, no space at either end."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def header_key(text: str) -> str:
     """A header as it is matched: tidied, without any space and without the * that marks a
     required column, case-insensitive."""
-    return re.sub(r"[\s*]+", "", unicodedata.normalize("NFKC", text)).lower()
+    return _SPACES_AND_STARS.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def cell_text(value: Any) -> str:
@@ -52,9 +57,12 @@ def is_formula(value: Any) -> bool:
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or (
-        isinstance(value, str) and (not value.strip() or value.strip() in _EMPTY_MARKS)
-    )
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    stripped = value.strip()
+    return not stripped or stripped in _EMPTY_MARKS
 
 
 def parse_text(value: Any) -> str:
@@ -65,7 +73,7 @@ def parse_text(value: Any) -> str:
 def parse_title(value: Any) -> str:
     """A name that is stored (a project's, a company's): stray spaces trimmed and collapsed,
     Chinese punctuation kept as typed ("太保家园（杭州）" is the company's name)."""
-    return re.sub(r"[\s\u3000]+", " ", cell_text(value)).strip()
+    return _SPACES.sub(" ", cell_text(value)).strip()
 
 
 def parse_name(value: Any) -> str:
@@ -94,7 +102,7 @@ def parse_int(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = tidy(cell_text(value)).replace(",", "")
-    if re.fullmatch(r"[+-]?\d+", text):
+    if _WHOLE_NUMBER.fullmatch(text):
         return int(text)
     raise ValueError(_("“%(value)s”不是整数。") % {"value": cell_text(value)})
 

@@ -1066,7 +1066,7 @@ def test_leader_already_linked_to_the_unit_is_refused(district: District, login:
         {"leader": district.leader.pk, "duty": "再次", "started_on": "2026-02-01"},
     )
     assert response.status_code == 200
-    assert "挂联领导：李明华 已挂联该对象。" in _content(response)
+    assert "挂联领导：李明华 已挂联“锦城街道”。" in _content(response)
     assert Link.objects.count() == before
 
 

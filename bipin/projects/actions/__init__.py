@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -52,15 +52,18 @@ EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
 NAME_SIMILARITY = 0.6
 
 
+_SPACES = re.compile(r"\s+")  # the ideographic space (U+3000) among them
+
+
 def clean_text(text: str) -> str:
     """What office sheets and forms hold, tidied: stray spaces (full-width ones too) trimmed
     and collapsed. Chinese punctuation stays as typed: "太保家园（杭州）" is a company's name."""
-    return re.sub(r"[\s\u3000]+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
 
 
 def comparable(text: str) -> str:
     """A name folded for comparison only (full-width to half-width, case, spaces)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 # The negative list -------------------------------------------------------------------------
@@ -324,17 +327,29 @@ def lay_roadmap(project: Project) -> list[Milestone]:
     existing = {
         milestone.stage: milestone for milestone in Milestone.objects.filter(project=project)
     }
-    created = _plan_roadmap(project, templates, existing)
+    created = [
+        Milestone(project=project, **planned._asdict())
+        for planned in _plan_roadmap(project, templates, existing)
+    ]
     for milestone in created:
         milestone.save(force_insert=True)
     return created
 
 
+class PlannedMilestone(NamedTuple):
+    """A milestone lay_roadmap would add, as the values of its fields."""
+
+    stage: str
+    planned_on: date
+    actual_on: date | None
+    requires_evidence: bool
+
+
 def _plan_roadmap(
     project: Project, templates: dict[str, MilestoneTemplate], existing: dict[str, Milestone]
-) -> list[Milestone]:
-    """The milestones lay_roadmap would add to a project, unsaved (an import saves those of
-    a whole batch at once)."""
+) -> list[PlannedMilestone]:
+    """The milestones lay_roadmap would add to a project, unsaved (an import writes those
+    of a whole batch at once, without an instance for each)."""
     due: dict[str, date] = {Stage.SIGNED: project.signed_on} if project.signed_on else {}
     planned_milestones = []
     for stage in ROADMAP_STAGES:
@@ -348,12 +363,8 @@ def _plan_roadmap(
         if base is None:
             continue
         planned = add_months(base, template.months)
-        milestone = Milestone(
-            project=project,
-            stage=stage,
-            planned_on=planned,
-            actual_on=project.stage_date(stage),
-            requires_evidence=template.requires_evidence,
+        milestone = PlannedMilestone(
+            stage, planned, project.stage_date(stage), template.requires_evidence
         )
         due[stage] = milestone.actual_on or planned
         planned_milestones.append(milestone)

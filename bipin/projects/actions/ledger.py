@@ -13,13 +13,14 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from bipin.core import bulk
 from bipin.core.excel.report import Outcome
-from bipin.core.history import delete_with_history
+from bipin.core.history import delete_with_history, record_versions
 from bipin.org.models import User
 from bipin.projects.actions import (
     PROJECT_FIELDS,
+    PlannedMilestone,
     _apply,
     _check_date,
     _count_at_signing,
@@ -58,6 +59,13 @@ _LEDGER_ATTNAMES = tuple(
 #: the platform, that they are a division and a platform) with one query per key, where
 #: full_clean would ask once per row and key.
 _LEDGER_RELATIONS = ("industry", "leading_industry", "responsible_unit", "platform")
+#: The columns of a roadmap's milestones as an import writes them: the project's, a
+#: PlannedMilestone's and the note.
+_MILESTONE_COLUMNS = ("project_id", *PlannedMilestone._fields, "note")
+#: The columns of the stage events of an import, in the order it gives them.
+_STAGE_EVENT_COLUMNS = (
+    "project_id", "from_stage", "to_stage", "happened_on", "actor_id", "reason", "recorded_at",
+)  # fmt: skip
 #: What writing a changed project writes.
 _LEDGER_WRITTEN = [
     *PROJECT_FIELDS, "stage", "termination_reason", *STAGE_DATE_FIELDS.values(),
@@ -144,6 +152,7 @@ def do_import_projects(
     imported: list[_Imported] = []
     errors: dict[int, ValidationError] = {}
     seen: set[str] = set()
+    today = timezone.localdate()
     for index, row in enumerate(rows):
         try:
             if row.code in seen:
@@ -152,7 +161,7 @@ def do_import_projects(
                     {"code": Project(code=row.code).unique_error_message(Project, ("code",))}
                 )
             seen.add(row.code)
-            imported.append(_import_row(index, row, stored.get(row.code)))
+            imported.append(_import_row(index, row, stored.get(row.code), today))
         except ValidationError as error:
             errors[index] = error
     _check_relations(imported, errors)
@@ -163,27 +172,31 @@ def do_import_projects(
     created = [item.project for item in imported if item.outcome == Outcome.CREATED]
     updated = [item.project for item in imported if item.outcome == Outcome.UPDATED]
     if created:
-        saved = bulk_create_with_history(
-            created, Project, default_user=actor, default_change_reason=reason
-        )
-        for project, with_pk in zip(created, saved, strict=True):
-            project.pk = with_pk.pk  # where the database does not return them (MySQL)
+        bulk.insert(created)
+        record_versions(Project, [project.pk for project in created], actor=actor, reason=reason)
     if updated:
-        bulk_update_with_history(
-            updated, Project, _LEDGER_WRITTEN, default_user=actor, default_change_reason=reason
+        Project.objects.bulk_update(updated, _LEDGER_WRITTEN)
+        record_versions(
+            Project, [project.pk for project in updated], actor=actor, reason=reason, kind="~"
         )
     written = [item for item in imported if item.outcome != Outcome.UNCHANGED]
-    StageEvent.objects.bulk_create(
-        StageEvent(
-            project=item.project,
-            from_stage=item.stage_before,
-            to_stage=item.project.stage,
-            happened_on=item.project.stage_date(item.project.stage) or timezone.localdate(),
-            actor=actor,
-            reason=reason,
-        )
-        for item in written
-        if item.stage_before != item.project.stage
+    recorded_at = timezone.now()
+    bulk.insert_rows(
+        StageEvent,
+        _STAGE_EVENT_COLUMNS,
+        [
+            (
+                item.project.pk,
+                item.stage_before,
+                item.project.stage,
+                item.project.stage_date(item.project.stage) or today,
+                actor.pk,
+                reason,
+                recorded_at,
+            )
+            for item in written
+            if item.stage_before != item.project.stage
+        ],
     )
     _sync_roadmaps([item.project for item in written], created, actor=actor, reason=reason)
     _record_duplicates_of(
@@ -196,7 +209,7 @@ def _ledger_state(project: Project) -> tuple[Any, ...]:
     return tuple(getattr(project, name) for name in _LEDGER_ATTNAMES)
 
 
-def _import_row(index: int, row: LedgerRow, project: Project | None) -> _Imported:
+def _import_row(index: int, row: LedgerRow, project: Project | None, today: date) -> _Imported:
     """A row checked and applied to its project (stored or new) in memory."""
     is_new = project is None
     if project is None:
@@ -208,7 +221,6 @@ def _import_row(index: int, row: LedgerRow, project: Project | None) -> _Importe
     project.termination_reason = (
         clean_text(row.termination_reason) if stage == Stage.TERMINATED else ""
     )
-    today = timezone.localdate()
     for field_stage, field_name in STAGE_DATE_FIELDS.items():
         if field_stage in row.stage_dates:
             _check_date(field_name, row.stage_dates[field_stage], today)
@@ -353,7 +365,7 @@ def _sync_roadmaps(
     if stored_of:
         for milestone in Milestone.objects.filter(project__in=stored_of):
             stored.setdefault(milestone.project_id, {})[milestone.stage] = milestone
-    laid: list[Milestone] = []
+    laid: list[tuple[Any, ...]] = []  # rows of _MILESTONE_COLUMNS
     moved: list[Milestone] = []
     for project in projects:
         existing = stored.get(project.pk, {})
@@ -361,7 +373,9 @@ def _sync_roadmaps(
             for milestone in existing.values():  # rare: a signing taken back by the ledger
                 delete_with_history(milestone, actor=actor, reason=reason)
             continue
-        laid.extend(_plan_roadmap(project, templates, existing))
+        laid.extend(
+            (project.pk, *planned, "") for planned in _plan_roadmap(project, templates, existing)
+        )
         for milestone in existing.values():
             actual = (
                 project.stage_date(milestone.stage)
@@ -374,10 +388,12 @@ def _sync_roadmaps(
                 milestone.actual_on = actual
                 moved.append(milestone)
     if laid:
-        bulk_create_with_history(laid, Milestone, default_user=actor, default_change_reason=reason)
+        keys = bulk.insert_rows(Milestone, _MILESTONE_COLUMNS, laid)
+        record_versions(Milestone, keys, actor=actor, reason=reason)
     if moved:
-        bulk_update_with_history(
-            moved, Milestone, ["actual_on"], default_user=actor, default_change_reason=reason
+        Milestone.objects.bulk_update(moved, ["actual_on"])
+        record_versions(
+            Milestone, [milestone.pk for milestone in moved], actor=actor, reason=reason, kind="~"
         )
 
 
@@ -395,9 +411,15 @@ def _record_duplicates_of(
     query = Q(investor_name__in=investors)
     if usccs:
         query |= Q(uscc__in=usccs)
-    others = list(
-        Project.objects.current().filter(query).only("pk", "name", "uscc", "investor_name")
-    )
+    # The merged are left out here rather than in the query: filtered there, SQLite reads
+    # every current project by the merged_into index instead of the investor's and USCC's.
+    others = [
+        other
+        for other in Project.objects.filter(query)
+        .order_by("pk")
+        .values_list("pk", "name", "uscc", "investor_name", "merged_into_id", named=True)
+        if other.merged_into_id is None
+    ]
     by_investor: dict[str, list[int]] = {}
     by_uscc: dict[str, list[int]] = {}
     for position, other in enumerate(others):
@@ -427,9 +449,8 @@ def _record_duplicates_of(
                 found = DuplicateReason.INVESTOR_NAME
             else:
                 continue
-            checks.append(DuplicateCheck(project=project, candidate=other, reason=found))
+            checks.append(DuplicateCheck(project=project, candidate_id=other.pk, reason=found))
             known.add((project.pk, other.pk))
     if checks:
-        bulk_create_with_history(
-            checks, DuplicateCheck, default_user=actor, default_change_reason=reason
-        )
+        bulk.insert(checks)
+        record_versions(DuplicateCheck, [check.pk for check in checks], actor=actor, reason=reason)

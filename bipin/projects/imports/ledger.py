@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bipin.core import bulk
 from bipin.core.choices import Action
 from bipin.core.excel import (
     Book,
@@ -26,7 +27,7 @@ from bipin.core.excel import (
     source_name,
     writable_unit_ids,
 )
-from bipin.org.actions import do_create_link
+from bipin.org.actions import do_create_links
 from bipin.org.models import Link, User
 from bipin.projects import actions
 from bipin.projects.choices import PIPELINE, Channel, DuplicateStatus, InvestorKind, Stage
@@ -76,6 +77,7 @@ class _Planned:
     exists: bool = False
 
 
+@bulk.collecting_at_the_end()
 def import_projects(
     source: str | Path | IO[bytes],
     *,
@@ -369,14 +371,20 @@ class _ProjectImporter:
             # A constraint the checks did not foresee: the database does not say which row.
             self.error(None, None, _("无法保存：%(error)s") % {"error": error})
             return []
+        linking = self._links_to_make(batch, results, linked)
+        if linking:
+            try:
+                do_create_links(
+                    actor=self.actor, pairs=linking, duty=_("项目推进"), reason=self.reason
+                )
+            except ValidationError as error:  # a link made since the import began
+                for message in error.messages:
+                    self.error(None, None, message)
+                return []
+        relinked = {target.pk for _leader, target, _on in linking}
         previews = []
         for item, (project, outcome) in zip(batch, results, strict=True):
-            try:
-                changed = self._link_leaders(item, project, linked)
-            except ValidationError as error:
-                self._explain(item.row, error)
-                continue
-            if changed and outcome == Outcome.UNCHANGED:
+            if outcome == Outcome.UNCHANGED and project.pk in relinked:
                 outcome = Outcome.UPDATED
             previews.append(
                 ProjectPreview(
@@ -393,22 +401,20 @@ class _ProjectImporter:
             )
         return previews
 
-    def _link_leaders(self, item: _Planned, project: Project, linked: set[tuple[int, int]]) -> bool:
-        """Links the row's leaders not yet linked to the project; whether it linked any."""
-        changed = False
-        for leader in item.leaders:
-            if (leader.pk, project.pk) in linked:
-                continue
-            do_create_link(
-                actor=self.actor,
-                leader=leader,
-                target=project,
-                started_on=project.signed_on or timezone.localdate(),
-                duty=_("项目推进"),
-            )
-            linked.add((leader.pk, project.pk))
-            changed = True
-        return changed
+    @staticmethod
+    def _links_to_make(
+        batch: list[_Planned],
+        results: list[tuple[Project, Outcome]],
+        linked: set[tuple[int, int]],
+    ) -> list[tuple[User, Project, date]]:
+        """The rows' leaders not yet linked to their projects, as (leader, project, start)."""
+        pairs = []
+        for item, (project, _outcome) in zip(batch, results, strict=True):
+            for leader in item.leaders:
+                if (leader.pk, project.pk) not in linked:
+                    pairs.append((leader, project, project.signed_on or timezone.localdate()))
+                    linked.add((leader.pk, project.pk))
+        return pairs
 
     def _explain(self, row: int, error: ValidationError) -> None:
         """A ValidationError of the action, at the column of its field (the stage column
