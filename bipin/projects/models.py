@@ -328,8 +328,13 @@ class Milestone(models.Model):
     reached 注册 and 供地 even where the sheet does not say when.
     """
 
+    # Found by the index of one_milestone_per_stage, which begins with the project.
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("项目")
+        Project,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        db_index=False,
+        verbose_name=_("项目"),
     )
     stage = models.CharField(_("节点"), max_length=20, choices=Stage.choices)
     planned_on = models.DateField(_("计划日期"))
@@ -433,8 +438,13 @@ class DuplicateCheck(models.Model):
     with a similar project name, in any unit. Until it is confirmed as distinct or merged,
     the project does not count."""
 
+    # Found by the index of one_check_per_pair, which begins with the project.
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="duplicate_checks", verbose_name=_("项目")
+        Project,
+        on_delete=models.CASCADE,
+        related_name="duplicate_checks",
+        db_index=False,
+        verbose_name=_("项目"),
     )
     candidate = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("疑似重复项目")

@@ -144,6 +144,7 @@ class _ProjectImporter:
         self.lookups = Lookups()
         self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         self.stage_keys = [key for key in STAGE_OF_DATE if table.has(key)]
+        self.stage_labels = {stage: str(stage.label) for stage in Stage}  # once, not per row
 
     def error(self, row: int | None, key: str | None, message: str) -> None:
         self.table.error(self.report, row, key, message)
@@ -393,7 +394,7 @@ class _ProjectImporter:
                     code=project.code,
                     name=project.name,
                     unit=project.responsible_unit.name,
-                    stage=str(Stage(project.stage).label),
+                    stage=self.stage_labels[project.stage],
                     amount=project.contracted_investment,
                     licences=self.lookups.licences_of(project.industry),
                     project_id=project.pk,
