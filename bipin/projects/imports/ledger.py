@@ -144,7 +144,9 @@ class _ProjectImporter:
         self.lookups = Lookups()
         self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         self.stage_keys = [key for key in STAGE_OF_DATE if table.has(key)]
-        self.stage_labels = {stage: str(stage.label) for stage in Stage}  # once, not per row
+        self.stage_labels: dict[str, str] = {
+            stage: str(stage.label) for stage in Stage
+        }  # once, not per row
 
     def error(self, row: int | None, key: str | None, message: str) -> None:
         self.table.error(self.report, row, key, message)
