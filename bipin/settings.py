@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "bipin.core",
     "bipin.org",
     "bipin.projects",
+    "bipin.enterprises",
+    "bipin.talent",
 ]
 
 MIDDLEWARE = [
