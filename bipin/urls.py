@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("bipin.org.urls")),
     path("projects/", include("bipin.projects.urls")),
+    path("enterprises/", include("bipin.enterprises.urls")),
+    path("talent/", include("bipin.talent.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

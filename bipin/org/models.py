@@ -1,6 +1,8 @@
 """The organisation: units as a tree, competition groups, people with their roles, and
 leaders' links (挂联) to the objects they are responsible for."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -207,6 +209,20 @@ class User(AbstractUser):
 #: Models whose objects a leader can be linked to, by model label ("org.unit",
 #: "projects.project" …). Each provides `link_unit_id`, the unit the object belongs to.
 linkable_models: Registry[type[models.Model]] = Registry("linkable model")
+
+
+@dataclass(frozen=True)
+class UnitSection:
+    """A section of a unit's page that a higher app adds (a town's enterprises, its
+    talents): `render(request, unit)` returns its HTML (render_to_string's, so safe), of
+    what the user may see."""
+
+    order: int
+    render: Callable[[Any, "Unit"], str]
+
+
+#: The sections of a unit's page, by app ("enterprises", "talent" …), shown by `order`.
+unit_sections: Registry[UnitSection] = Registry("unit page section")
 
 
 class Link(models.Model):

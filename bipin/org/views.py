@@ -27,7 +27,15 @@ from bipin.org.forms import (
     SetPasswordForm,
     UnitForm,
 )
-from bipin.org.models import Group, GroupMember, Link, Unit, User, linkable_models
+from bipin.org.models import (
+    Group,
+    GroupMember,
+    Link,
+    Unit,
+    User,
+    linkable_models,
+    unit_sections,
+)
 
 
 class AuthedRequest(HttpRequest):
@@ -98,6 +106,11 @@ def unit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_link": not Link.objects.restrict(request.user, Action.ADD).query.is_empty(),
         "can_add_person": not User.objects.restrict(request.user, Action.ADD).query.is_empty(),
         "content_type": "org.unit",
+        # Each section is render_to_string's output: safe HTML, escaped by its template.
+        "sections": [
+            section.render(request, unit)
+            for _key, section in sorted(unit_sections.items(), key=lambda item: item[1].order)
+        ],
     }
     return render(request, "org/unit_detail.html", context)
 
