@@ -85,6 +85,16 @@ class ExcelKind:
     export_file: Callable[[Any, Any], None]
     template: Callable[[], bytes]
     filter_help: "str | Promise" = ""
+    #: The model whose records the kind holds: importing needs the ADD action on it
+    #: (Model.objects.restrict(user, "add") not empty), exporting VIEW.
+    model: Any = None
+    #: The list page (URL name) the import page links back to, e.g. "projects:list".
+    list_url_name: str = ""
+    #: The preview table's columns after the row number and before the outcome: (header,
+    #: attribute of the kind's RowPreview), e.g. ((_("项目"), "name"), (_("阶段"), "stage")).
+    preview_columns: tuple[tuple["str | Promise", str], ...] = ()
+    #: The template's file name as it is downloaded, e.g. _("招商项目导入模板.xlsx").
+    template_name: "str | Promise" = ""
 
 
 excel_kinds: Registry[ExcelKind] = Registry("Excel kind")
