@@ -11,7 +11,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bipin.core.choices import Action
-from bipin.core.excel import BookError, check_upload
 from bipin.core.forms import ReasonFormMixin, StyledFormMixin
 from bipin.core.querysets import Reach
 from bipin.org.choices import UnitKind
@@ -197,31 +196,3 @@ class DecideDuplicateForm(StyledFormMixin, forms.Form):
         ],
     )
     note = forms.CharField(label=_("说明"), required=False, max_length=500)
-
-
-class ImportForm(StyledFormMixin, forms.Form):
-    """An .xlsx ledger of projects; the checks here are the cheap ones, before the import
-    reads a single row."""
-
-    upload = forms.FileField(
-        label=_("Excel 文件"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["upload"].help_text = gettext(
-            "按导入模板填写的 .xlsx 文件，不超过 %(limit)s MB"
-        ) % {"limit": settings.BIPIN_UPLOAD_MAX_MB}
-
-    def clean_upload(self) -> Any:
-        upload = self.cleaned_data["upload"]
-        try:
-            check_upload(upload)
-        except BookError as error:
-            raise forms.ValidationError(str(error)) from None
-        return upload

@@ -6,7 +6,6 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("export/", views.project_export, name="export"),
     path("mine/", views.my_projects, name="mine"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
@@ -18,8 +17,4 @@ urlpatterns = [
     path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     path("duplicates/<int:pk>/decide/", views.duplicate_decide, name="duplicate_decide"),
-    path("import/", views.import_start, name="import"),
-    path("import/template/", views.import_template, name="import_template"),
-    path("import/<str:job_id>/", views.import_job, name="import_job"),
-    path("import/<str:job_id>/confirm/", views.import_confirm, name="import_confirm"),
 ]

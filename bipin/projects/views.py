@@ -1,14 +1,12 @@
 """Pages of the investment pipeline: the project list with its totals and funnel, the
-project page with its roadmap, the forms and stage actions, a leader's linked projects, and
-the Excel import and export. Every write goes through projects.actions."""
+project page with its roadmap, the forms and stage actions, and a leader's linked projects.
+Every write goes through projects.actions. The Excel import and export of projects are the
+pages every Excel kind has (core/excel/views.py)."""
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import wraps
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,13 +27,12 @@ from bipin.core.choices import Action
 from bipin.core.views import form_page, get_restricted_or_404, require_action
 from bipin.org.models import Link
 from bipin.org.views import AuthedRequest
-from bipin.projects import actions, jobs
+from bipin.projects import actions
 from bipin.projects.choices import PIPELINE, ROADMAP_STAGES, DuplicateStatus, NegativeKind, Stage
 from bipin.projects.filters import ProjectFilter, leader_links, with_overdue
 from bipin.projects.forms import (
     DecideDuplicateForm,
     EvidenceForm,
-    ImportForm,
     MilestoneNoteForm,
     ProjectForm,
     ReplanForm,
@@ -51,7 +47,6 @@ from bipin.projects.models import (
     Project,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 #: What a row of the list shows besides the project itself.
 _LIST_RELATED = ("responsible_unit", "platform", "industry", "leading_industry")
@@ -140,24 +135,6 @@ def project_list(request: AuthedRequest) -> HttpResponse:
     }
     template = "projects/_project_rows.html" if request.htmx else "projects/project_list.html"
     return render(request, template, context)
-
-
-@login_required
-def project_export(request: AuthedRequest) -> HttpResponse:
-    """The filtered list as a formatted .xlsx with a totals row: what the page shows."""
-    from bipin.projects import imports  # written alongside; imported when used
-
-    projects = _filtered(request).qs.select_related(*_LIST_RELATED)
-    destination = BytesIO()
-    imports.export_projects(projects, destination)
-    filename = _("招商项目_%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
-    return _xlsx(destination.getvalue(), filename)
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-    return response
 
 
 @login_required
@@ -479,97 +456,3 @@ def duplicate_decide(request: AuthedRequest, pk: int) -> HttpResponse:
                 request, _("已确认与 %(code)s 不重复。") % {"code": check.candidate.code}
             )
     return redirect(f"{check.project.get_absolute_url()}#duplicates")
-
-
-# Import ------------------------------------------------------------------------------------
-
-
-class _UnsavedSession:
-    """The request's session, read as usual but not written back with the response."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
-
-    def save(self, must_create: bool = False) -> None:
-        pass
-
-
-def _no_session_write(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The import's pages write nothing to the database themselves.
-
-    Sessions are saved on every request (SESSION_SAVE_EVERY_REQUEST, for the idle
-    timeout). On SQLite that write waits for the import's transaction, which holds the
-    database's write lock until the import ends, so the progress polls would fail with
-    "database is locked" for as long as the import runs. A poll is not the user's
-    activity either: it should not keep a session alive.
-    """
-
-    @wraps(view)
-    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.session = _UnsavedSession(request.session)  # type: ignore[assignment]
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _run_import(path: str, **options: Any) -> Any:
-    from bipin.projects import imports  # written alongside; imported when used
-
-    return imports.import_projects(path, **options)
-
-
-@login_required
-@_no_session_write
-def import_start(request: AuthedRequest) -> HttpResponse:
-    """Upload a ledger: it is checked row by row as a dry run, and shown before it is saved."""
-    require_action(Project.objects.all(), request.user, Action.ADD)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = jobs.store_upload(form.cleaned_data["upload"], user=request.user)
-        jobs.start(job, actor=request.user, importer=_run_import)
-        return redirect("projects:import_job", job_id=job.id)
-    return render(request, "projects/import.html", {"form": form})
-
-
-def _job_or_404(request: AuthedRequest, job_id: str) -> jobs.ImportJob:
-    job = jobs.get_job(job_id, request.user)
-    if job is None:
-        raise Http404
-    return job
-
-
-@login_required
-@_no_session_write
-def import_job(request: AuthedRequest, job_id: str) -> HttpResponse:
-    """A preview or an import as it runs (polled by htmx every second) and its report."""
-    require_action(Project.objects.all(), request.user, Action.ADD)
-    job = _job_or_404(request, job_id)
-    template = "projects/_import_status.html" if request.htmx else "projects/import_job.html"
-    return render(request, template, {"job": job})
-
-
-@login_required
-@require_POST
-@_no_session_write
-def import_confirm(request: AuthedRequest, job_id: str) -> HttpResponse:
-    """Imports a previewed file for real (all or nothing)."""
-    require_action(Project.objects.all(), request.user, Action.ADD)
-    preview = _job_or_404(request, job_id)
-    if not preview.can_commit:
-        messages.error(request, _("该预览有错误或已导入，不能确认导入。"))
-        return redirect("projects:import_job", job_id=preview.id)
-    job = jobs.commit_job(preview)
-    jobs.start(job, actor=request.user, importer=_run_import)
-    return redirect("projects:import_job", job_id=job.id)
-
-
-@login_required
-def import_template(request: AuthedRequest) -> HttpResponse:
-    """The import template: a 说明 sheet and dropdowns for the coded fields."""
-    require_action(Project.objects.all(), request.user, Action.ADD)
-    from bipin.projects import imports  # written alongside; imported when used
-
-    return _xlsx(imports.project_template(), _("招商项目导入模板.xlsx"))

@@ -57,7 +57,14 @@ from bipin.core.excel.reading import (
     source_name,
     writable_unit_ids,
 )
-from bipin.core.excel.report import CellError, ImportRejected, ImportReport, Outcome, RowPreview
+from bipin.core.excel.report import (
+    CellError,
+    ImportRejected,
+    ImportReport,
+    Outcome,
+    Remark,
+    RowPreview,
+)
 from bipin.core.excel.writing import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
@@ -92,6 +99,8 @@ class ExcelKind:
     list_url_name: str = ""
     #: The preview table's columns after the row number and before the outcome: (header,
     #: attribute of the kind's RowPreview), e.g. ((_("项目"), "name"), (_("阶段"), "stage")).
+    #: The first names the row: it is shown at every width, with the row's `remarks` under
+    #: it; the others from a tablet's width up. A Decimal is shown as 万元 (`wan`).
     preview_columns: tuple[tuple["str | Promise", str], ...] = ()
     #: The template's file name as it is downloaded, e.g. _("招商项目导入模板.xlsx").
     template_name: "str | Promise" = ""
@@ -101,7 +110,7 @@ excel_kinds: Registry[ExcelKind] = Registry("Excel kind")
 
 __all__ = [
     "AMOUNT_FORMAT", "DATE_FORMAT", "Book", "BookError", "CellError", "Column", "ExcelKind",
-    "FoundColumn", "ImportRejected", "ImportReport", "Outcome", "RowPreview", "Sheet",
+    "FoundColumn", "ImportRejected", "ImportReport", "Outcome", "Remark", "RowPreview", "Sheet",
     "Source", "Table", "TableRow", "TableWriter", "WorkbookWriter", "cell_text",
     "check_upload", "choice_parser", "excel_kinds", "find_table", "header_key",
     "in_every_language", "is_blank", "is_formula", "parse_amount", "parse_bool",

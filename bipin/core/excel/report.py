@@ -49,12 +49,26 @@ class CellError:
         return f"{' '.join(where)}：{self.message}" if where else self.message
 
 
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """A line the import page shows under a row: something the row needs (a licence) or may
+    clash with (a possible duplicate, a `warning`)."""
+
+    text: str
+    warning: bool = False
+
+
 @dataclass(slots=True)
 class RowPreview:
     """A row an import applied (or would apply, in a dry run), and what it did."""
 
     row: int
     outcome: str
+
+    @property
+    def remarks(self) -> list[Remark]:
+        """What the import page shows under the row; a kind's preview overrides it."""
+        return []
 
 
 P = TypeVar("P", bound=RowPreview)

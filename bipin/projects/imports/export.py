@@ -195,4 +195,14 @@ PROJECTS_EXCEL = ExcelKind(
     filter_help=gettext_lazy(
         "--year 计数年度；--unit 单位代码；--filter stage=signed、industry=39、channel=…、q=关键词"
     ),
+    model=Project,
+    list_url_name="projects:list",
+    preview_columns=(
+        (gettext_lazy("项目"), "name"),
+        (gettext_lazy("编号"), "code"),
+        (gettext_lazy("责任单位"), "unit"),
+        (gettext_lazy("阶段"), "stage"),
+        (gettext_lazy("总投资"), "amount"),
+    ),
+    template_name=gettext_lazy("招商项目导入模板.xlsx"),
 )

@@ -20,6 +20,7 @@ from bipin.core.excel import (
     BookError,
     ImportReport,
     Outcome,
+    Remark,
     RowPreview,
     Table,
     find_table,
@@ -61,6 +62,15 @@ class ProjectPreview(RowPreview):
     licences: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     project_id: int | None = None
+
+    @property
+    def remarks(self) -> list[Remark]:
+        return [
+            Remark(_("需许可：%(licence)s") % {"licence": licence}) for licence in self.licences
+        ] + [
+            Remark(_("疑似重复：%(project)s") % {"project": duplicate}, warning=True)
+            for duplicate in self.duplicates
+        ]
 
 
 @dataclass(slots=True)

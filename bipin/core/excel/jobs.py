@@ -1,9 +1,9 @@
-"""Imports of project ledgers from the page, with their progress.
+"""Imports from the page, of every registered Excel kind, with their progress.
 
-An uploaded file is stored under MEDIA_ROOT/imports/ and imported (first as a dry run, the
-preview; then for real, on confirmation) in a background thread, so that a 50,000-row
-ledger does not hold the request open. The thread writes its progress into a small record
-in Django's cache, which the page polls every second.
+An uploaded file is stored under MEDIA_ROOT/imports/<kind>/ and imported by its kind's
+importer (first as a dry run, the preview; then for real, on confirmation) in a background
+thread, so that a 50,000-row ledger does not hold the request open. The thread writes its
+progress into a small record in Django's cache, which the page polls every second.
 
 The cache is Django's default: a per-process LocMemCache, enough for the embedded default
 (one process, `bipin runserver` or one gunicorn worker). Several worker processes need a
@@ -17,8 +17,9 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connections
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bipin.core.excel import ImportReport
+from bipin.core.excel import ExcelKind, ImportReport, excel_kinds
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +55,11 @@ class State:
 
 @dataclass
 class ImportJob:
-    """One run of the importer over one stored file, as the page shows it."""
+    """One run of a kind's importer over one stored file, as the page shows it. It belongs
+    to the user who uploaded the file: nobody else finds it."""
 
     id: str
+    kind: str
     user_id: int
     filename: str
     path: str
@@ -92,49 +96,52 @@ class ImportJob:
         )
 
 
-def _key(job_id: str) -> str:
-    return f"bipin:projects:import:{job_id}"
+def _key(kind: str, job_id: str) -> str:
+    return f"bipin:excel:{kind}:import:{job_id}"
 
 
-def imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
+def imports_dir(kind: str | None = None) -> Path:
+    """Where uploaded files wait for their import: one folder per kind."""
+    root = Path(settings.MEDIA_ROOT) / "imports"
+    return root / kind if kind else root
 
 
 def save_job(job: ImportJob) -> None:
-    cache.set(_key(job.id), job, JOB_TTL_SECONDS)
+    cache.set(_key(job.kind, job.id), job, JOB_TTL_SECONDS)
 
 
-def get_job(job_id: str, user: Any) -> ImportJob | None:
-    """The job of this user (another user's job is not found, like anything one may not see)."""
-    job = cache.get(_key(job_id))
-    if not isinstance(job, ImportJob) or job.user_id != user.pk:
+def get_job(kind: str, job_id: str, user: Any) -> ImportJob | None:
+    """The job of this kind and this user (another user's job is not found, like anything
+    one may not see)."""
+    job = cache.get(_key(kind, job_id))
+    if not isinstance(job, ImportJob) or job.kind != kind or job.user_id != user.pk:
         return None
     return job
 
 
-def store_upload(upload: UploadedFile, *, user: Any) -> ImportJob:
-    """Stores an uploaded ledger under its own name (the import's history names the file)
-    in a folder of its own, and opens its preview job."""
-    root = imports_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    _remove_stale(root)
+def store_upload(upload: UploadedFile, *, kind: str, user: Any) -> ImportJob:
+    """Stores an uploaded file under its own name (the import's history names the file) in
+    a folder of its own, and opens its preview job."""
+    folder_of_kind = imports_dir(kind)
+    folder_of_kind.mkdir(parents=True, exist_ok=True)
+    _remove_stale(imports_dir())
     job_id = uuid.uuid4().hex
-    folder = root / job_id
+    folder = folder_of_kind / job_id
     folder.mkdir()
     filename = Path(upload.name or "").name or "import.xlsx"
     path = folder / filename
     with path.open("wb") as stored:
         for chunk in upload.chunks():
             stored.write(chunk)
-    job = ImportJob(id=job_id, user_id=user.pk, filename=filename, path=str(path))
+    job = ImportJob(id=job_id, kind=kind, user_id=user.pk, filename=filename, path=str(path))
     save_job(job)
     return job
 
 
 def _remove_stale(root: Path) -> None:
-    """Files of previews nobody confirmed, after a day."""
+    """Files of previews nobody confirmed, of every kind, after a day."""
     limit = time.time() - STALE_FILE_SECONDS
-    for folder in root.iterdir():
+    for folder in root.glob("*/*"):
         try:
             if folder.is_dir() and folder.stat().st_mtime < limit:
                 shutil.rmtree(folder)
@@ -146,6 +153,7 @@ def commit_job(preview: ImportJob) -> ImportJob:
     """A new job that imports the previewed file for real."""
     job = ImportJob(
         id=uuid.uuid4().hex,
+        kind=preview.kind,
         user_id=preview.user_id,
         filename=preview.filename,
         path=preview.path,
@@ -155,31 +163,34 @@ def commit_job(preview: ImportJob) -> ImportJob:
     return job
 
 
-#: Runs the importer: (path, *, actor, dry_run, progress) -> the import's report.
-Importer = Callable[..., ImportReport]
-
-
-def start(job: ImportJob, *, actor: Any, importer: Importer) -> None:
-    """Runs the job, in a background thread unless RUN_IN_BACKGROUND is off."""
+def start(job: ImportJob, *, actor: Any) -> None:
+    """Runs the job, in a background thread unless RUN_IN_BACKGROUND is off. The thread
+    speaks the request's language, so that its messages read as the page does."""
+    language = translation.get_language()
     if RUN_IN_BACKGROUND:
         thread = threading.Thread(
-            target=_run_in_thread, args=(job, actor, importer), name=f"import-{job.id}", daemon=True
+            target=_run_in_thread,
+            args=(job, actor, language),
+            name=f"import-{job.kind}-{job.id}",
+            daemon=True,
         )
         thread.start()
     else:
-        run(job, actor=actor, importer=importer)
+        run(job, actor=actor)
 
 
-def _run_in_thread(job: ImportJob, actor: Any, importer: Importer) -> None:
+def _run_in_thread(job: ImportJob, actor: Any, language: str | None) -> None:
     try:
-        run(job, actor=actor, importer=importer)
+        with translation.override(language):
+            run(job, actor=actor)
     finally:
         # The thread's own database connection; nobody else will close it.
         connections.close_all()
 
 
-def run(job: ImportJob, *, actor: Any, importer: Importer) -> ImportJob:
-    """Imports the job's file, writing progress as it goes; never raises."""
+def run(job: ImportJob, *, actor: Any) -> ImportJob:
+    """Imports the job's file with its kind's importer, writing progress as it goes; never
+    raises."""
     job.state = State.RUNNING
     save_job(job)
     last_write = 0.0
@@ -195,15 +206,16 @@ def run(job: ImportJob, *, actor: Any, importer: Importer) -> ImportJob:
             save_job(job)
 
     try:
-        report = importer(job.path, actor=actor, dry_run=job.dry_run, progress=progress)
+        kind = excel_kinds.get(job.kind)
+        report = kind.import_file(job.path, actor=actor, dry_run=job.dry_run, progress=progress)
+        job.report = summarize(report, kind)
     except Exception as error:
-        logger.exception("import %s of %s failed", job.id, job.filename)
+        logger.exception("import %s of %s (%s) failed", job.id, job.filename, job.kind)
         job.state = State.FAILED
         job.error = _("导入时发生意外错误（%(error)s），没有写入任何数据。") % {
             "error": type(error).__name__
         }
     else:
-        job.report = summarize(report)
         job.state = State.DONE
         job.done = job.total = max(job.total, len(report.rows))
         if not job.dry_run and report.written:
@@ -212,24 +224,29 @@ def run(job: ImportJob, *, actor: Any, importer: Importer) -> ImportJob:
     return job
 
 
-def summarize(report: ImportReport) -> dict[str, Any]:
-    """The import's report as plain data for the page (and the cache): each row with what
+def summarize(report: ImportReport, kind: ExcelKind) -> dict[str, Any]:
+    """The import's report as plain data for the page (and the cache): the preview's
+    columns (the kind's `preview_columns`), each row with its cells, its remarks and what
     happened to it, each error with its sheet, row and column, and the counts."""
+    attributes = [attribute for _header, attribute in kind.preview_columns]
+    rows = [
+        {
+            "row": row.row,
+            "outcome": str(row.outcome),
+            "cells": [_cell(getattr(row, attribute, None)) for attribute in attributes],
+            "remarks": [{"text": remark.text, "warning": remark.warning} for remark in row.remarks],
+        }
+        for row in report.rows[:ROWS_SHOWN]
+    ]
     return {
-        "rows": [
+        "columns": [
             {
-                "row": row.row,
-                "outcome": str(row.outcome),
-                "code": getattr(row, "code", ""),
-                "name": getattr(row, "name", ""),
-                "unit": getattr(row, "unit", ""),
-                "stage": getattr(row, "stage", ""),
-                "amount": getattr(row, "amount", None),
-                "licences": list(getattr(row, "licences", [])),
-                "duplicates": list(getattr(row, "duplicates", [])),
+                "header": str(header),
+                "amount": any(row["cells"][index]["amount"] for row in rows),
             }
-            for row in report.rows[:ROWS_SHOWN]
+            for index, (header, _attribute) in enumerate(kind.preview_columns)
         ],
+        "rows": rows,
         "row_count": len(report.rows),
         "errors": [
             {
@@ -250,3 +267,15 @@ def summarize(report: ImportReport) -> dict[str, Any]:
         "summary": report.summary(),
         "written": report.written,
     }
+
+
+def _cell(value: Any) -> dict[str, Any]:
+    """A preview cell as the page shows it: an amount (万元) stays a Decimal, for `wan`; a
+    date stays a date; a yes/no and a list are written out; anything else is its text."""
+    if isinstance(value, bool):
+        value = _("是") if value else _("否")
+    elif isinstance(value, list | tuple | set):
+        value = "、".join(str(item) for item in value)
+    elif value is not None and not isinstance(value, Decimal | date | int):
+        value = str(value)
+    return {"value": value, "amount": isinstance(value, Decimal)}

@@ -1,0 +1,37 @@
+"""The upload form of the import page, shared by every Excel kind."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bipin.core.excel.reading import BookError, check_upload
+from bipin.core.forms import StyledFormMixin
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    """An .xlsx file to import; the checks here are the cheap ones (its kind and size),
+    before the import reads a single row."""
+
+    upload = forms.FileField(
+        label=_("Excel 文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].help_text = gettext(
+            "按导入模板填写的 .xlsx 文件，不超过 %(limit)s MB"
+        ) % {"limit": settings.BIPIN_UPLOAD_MAX_MB}
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        try:
+            check_upload(upload)
+        except BookError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
