@@ -7,8 +7,11 @@ locally by django-ninja, no CDN).
 from ninja import NinjaAPI
 
 from bipin.core import api as core_api
+from bipin.enterprises.api import enterprises as enterprises_api
+from bipin.enterprises.api import requests as requests_api
 from bipin.org import api as org_api
 from bipin.projects import api as projects_api
+from bipin.talent import api as talent_api
 
 api = NinjaAPI(
     title="bipin API",
@@ -22,3 +25,6 @@ core_api.install_error_handlers(api)
 api.add_router("/", core_api.router)
 api.add_router("/", org_api.router)
 api.add_router("/", projects_api.router)
+api.add_router("/", enterprises_api.router)
+api.add_router("/", requests_api.router)
+api.add_router("/", talent_api.router)

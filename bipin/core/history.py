@@ -78,12 +78,17 @@ def history_entries(obj: models.Model, *, limit: int = 50) -> list[HistoryEntry]
         (records[i], records[i + 1] if i + 1 < len(records) else None)
         for i in range(min(limit, len(records)))
     ]
+    # Many-to-many fields with history (History(m2m_fields=...)): each version's related
+    # ids, read in one query per field, compared here rather than by diff_against (which
+    # reads them a version at a time and shows the through rows' dicts).
+    m2m_fields = list(getattr(versions.model, "_history_m2m_fields", []))
+    m2m_ids = {field.name: _m2m_ids(versions.model, field, records) for field in m2m_fields}
     raw: list[tuple[Any, list[tuple[models.Field, Any, Any]]]] = []
     related_ids: dict[type[models.Model], set[Any]] = {}
     for new, old in pairs:
         changed: list[tuple[models.Field, Any, Any]] = []
         if old is not None and new.history_type == "~":
-            delta = new.diff_against(old)
+            delta = new.diff_against(old, excluded_fields=list(m2m_ids))
             for change in delta.changes:
                 field = model._meta.get_field(change.field)
                 assert isinstance(field, models.Field)
@@ -91,6 +96,12 @@ def history_entries(obj: models.Model, *, limit: int = 50) -> list[HistoryEntry]
                 related = field.related_model
                 if field.many_to_one and isinstance(related, type):
                     related_ids.setdefault(related, set()).update({change.old, change.new} - {None})
+            for field in m2m_fields:
+                before = m2m_ids[field.name].get(old.pk, frozenset())
+                after = m2m_ids[field.name].get(new.pk, frozenset())
+                if before != after:
+                    changed.append((field, before, after))
+                    related_ids.setdefault(field.related_model, set()).update(before | after)
         raw.append((new, changed))
     names = {
         related: {item.pk: str(item) for item in related._default_manager.filter(pk__in=ids)}
@@ -117,9 +128,25 @@ def history_entries(obj: models.Model, *, limit: int = 50) -> list[HistoryEntry]
     return entries
 
 
+def _m2m_ids(
+    history_model: Any, field: models.ManyToManyField, records: list[Any]
+) -> dict[Any, frozenset[Any]]:
+    """The ids `field` held in each of `records` (one query)."""
+    m2m_history = getattr(history_model, field.name).model
+    target = f"{field.m2m_reverse_field_name()}_id"
+    held: dict[Any, set[Any]] = {record.pk: set() for record in records}
+    rows = m2m_history.objects.filter(history_id__in=list(held)).values_list("history_id", target)
+    for history_id, target_id in rows:
+        held[history_id].add(target_id)
+    return {history_id: frozenset(ids) for history_id, ids in held.items()}
+
+
 def _display(
     field: models.Field, value: Any, names: dict[type[models.Model], dict[Any, str]]
 ) -> str:
+    if field.many_to_many:
+        shown = [names.get(field.related_model, {}).get(pk, f"#{pk}") for pk in value]  # type: ignore[arg-type]
+        return "、".join(sorted(shown)) or "—"
     if value is None or value == "":
         return "—"
     if field.is_relation and field.many_to_one:

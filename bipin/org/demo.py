@@ -61,6 +61,7 @@ DEMO_USERNAMES = [
     "manager_jincheng",
     "clerk_jincheng",
     "clerk_yuqian",
+    "clerk_shangwu",
     "provider_tongji",
     "viewer",
 ]

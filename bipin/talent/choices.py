@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,3 +39,16 @@ class ProjectStage(models.TextChoices):
 class TalentStatus(models.TextChoices):
     ACTIVE = "active", _("在岗")
     LEFT = "left", _("已离开")
+
+
+#: Short labels of the tiers, for badges and tables.
+TIER_SHORT: dict[str, Any] = {
+    Tier.A: _("A类"),
+    Tier.B: _("B类"),
+    Tier.C: _("C类"),
+    Tier.D: _("D类"),
+    Tier.E: _("E类"),
+    Tier.DOCTOR: _("博士"),
+    Tier.MASTER: _("硕士"),
+    Tier.BACHELOR: _("本科"),
+}

@@ -9,8 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from bipin.core.history import History
 from bipin.enterprises.models import Enterprise
 from bipin.org.models import Unit
-from bipin.talent.choices import Employment, ProjectStage, TalentStatus, Tier
-from bipin.talent.personal import validate_id_number, validate_phone
+from bipin.talent.choices import (
+    HIGH_LEVEL,
+    TIER_SHORT,
+    Employment,
+    ProjectStage,
+    TalentStatus,
+    Tier,
+)
+from bipin.talent.personal import shown, validate_id_number, validate_phone
 from bipin.talent.querysets import TalentQuerySet
 
 #: Personal data: never in the history, masked for those who may not see it (personal.py).
@@ -71,3 +78,20 @@ class Talent(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("talent:detail", args=[self.pk])
+
+    @property
+    def is_high_level(self) -> bool:
+        return self.tier in HIGH_LEVEL
+
+    @property
+    def tier_short(self) -> str:
+        return str(TIER_SHORT.get(self.tier, self.tier))
+
+    @property
+    def phone_shown(self) -> str:
+        """The phone number as the reader may see it (personal.shown)."""
+        return shown(self, "phone")
+
+    @property
+    def id_number_shown(self) -> str:
+        return shown(self, "id_number")

@@ -6,9 +6,12 @@ never written to the history (the model's History excludes them) nor to a log.
 """
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from bipin.talent.querysets import PERSONAL_ACCESS
 
 #: GB 11643-1999: the weights of the first 17 digits, and the check character by the sum
 #: of the weighted digits mod 11.
@@ -72,3 +75,39 @@ def mask_id_number(number: str) -> str:
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+#: The mask of each personal field.
+MASKS = {"phone": mask_phone, "id_number": mask_id_number}
+
+
+def is_masked(value: str | None) -> bool:
+    """Whether a value is a mask (an export or page of someone who may not see the data),
+    not a number: a mask must never replace the number it hides."""
+    return "*" in (value or "")
+
+
+def shown(talent: Any, field: str) -> str:
+    """A talent's phone or ID number as the current reader may see it: in full where the
+    row was read `with_personal_access` for a user who may change it, masked otherwise
+    (also when the row was read without the annotation: masked is the safe default)."""
+    value = getattr(talent, field) or ""
+    if getattr(talent, PERSONAL_ACCESS, False):
+        return value
+    return MASKS[field](value)
+
+
+def kept_or_refused(field: str, given: str, stored: str, *, exists: bool) -> str:
+    """The value to store for `field` when `given` may be a mask: the stored number when
+    the mask is the stored number's own (an export read back), else a ValidationError
+    that names the field. A value without a mask is returned as it is."""
+    if not is_masked(given):
+        return given
+    if exists and stored and MASKS[field](stored) == given:
+        return stored
+    label = _("联系电话") if field == "phone" else _("身份证号码")
+    if not exists:
+        message = _("“%(value)s”是遮盖后的%(label)s：新增人才须填写完整号码，或留空。")
+    else:
+        message = _("“%(value)s”是遮盖后的%(label)s，与已存的号码不符：请填写完整号码。")
+    raise ValidationError({field: message % {"value": given, "label": label}}, code="masked")

@@ -16,6 +16,7 @@ DEMO_ACCOUNTS = [
     "manager_jincheng",
     "clerk_jincheng",
     "clerk_yuqian",
+    "clerk_shangwu",
     "provider_tongji",
     "viewer",
 ]
