@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from bipin.enterprises.models import Enterprise, ServiceRequest
+from bipin.enterprises.choices import Intake, Satisfaction
+from bipin.enterprises.models import Enterprise, ServiceCategory, ServiceRequest
 from bipin.org.tests.test_browser import ARTIFACTS, DESKTOP, PHONE, browser, demo, sign_in
 
 pytestmark = pytest.mark.browser
@@ -30,8 +31,9 @@ def test_a_request_goes_from_the_town_to_the_department_and_back(
     assert enterprise is not None
     town = sign_in(browser, live_server, "clerk_jincheng", viewport=DESKTOP)
     town.goto(f"{live_server.url}/enterprises/requests/new/?enterprise={enterprise.pk}")
-    town.select_option("#id_category", label="人才用工")
-    town.select_option("#id_intake", label="上门")
+    talent_and_labour = ServiceCategory.objects.get(name="人才用工")
+    town.select_option("#id_category", value=str(talent_and_labour.pk))
+    town.select_option("#id_intake", value=Intake.VISIT)
     town.fill("#id_description", "新招 30 名技术工人，需协调岗前培训补贴。")
     _submit(town)
     request = ServiceRequest.objects.filter(enterprise=enterprise).order_by("-pk").first()
@@ -57,7 +59,7 @@ def test_a_request_goes_from_the_town_to_the_department_and_back(
 
     town.reload()
     _step(town, "关闭")
-    town.select_option("#id_satisfaction", label="满意")
+    town.select_option("#id_satisfaction", value=Satisfaction.SATISFIED)
     _submit(town)
     request.refresh_from_db()
     assert (request.status, request.visits, request.satisfaction) == ("closed", 0, "satisfied")
