@@ -27,7 +27,6 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,8 +36,6 @@ from bipin.core.choices import Action
 from bipin.core.excel import (
     AMOUNT_FORMAT,
     DATE_FORMAT,
-    Book,
-    BookError,
     Column,
     ExcelKind,
     ImportReport,
@@ -48,7 +45,6 @@ from bipin.core.excel import (
     WorkbookWriter,
     cell_text,
     choice_parser,
-    find_table,
     header_key,
     parse_amount,
     parse_bool,
@@ -56,9 +52,8 @@ from bipin.core.excel import (
     parse_name,
     parse_text,
     parse_title,
-    source_name,
-    writable_unit_ids,
 )
+from bipin.core.excel.importing import TableImport, run_import
 from bipin.core.uscc import normalize_uscc, validate_uscc
 from bipin.enterprises.models import Enterprise
 from bipin.org.choices import UnitKind
@@ -334,41 +329,16 @@ def import_talents(
     there is one), and each row with its outcome. A dry run does everything but keep it.
     `progress(done, total)` is called every PROGRESS_EVERY rows written.
     """
-    report: ImportReport[TalentPreview] = ImportReport(source=source_name(source), dry_run=dry_run)
-    scope_add = writable_unit_ids(actor, Talent.objects.all(), Action.ADD)
-    scope_change = writable_unit_ids(actor, Talent.objects.all(), Action.CHANGE)
-    if scope_add == set() and scope_change == set():
-        report.error(_("您的账号不能导入人才（需要填报员、单位负责人或督查室的权限）。"), sheet="")
-        return report
-    try:
-        book = Book(source)
-    except BookError as error:
-        report.error(str(error), sheet="")
-        return report
-    with book:
-        table = find_table(book, talent_columns(), report)
-        if table is None:
-            return report
-        importer = _TalentImporter(table, report, actor, scope_add, scope_change)
-        planned = importer.read()
-    importer.resolve(planned)
-    with transaction.atomic():
-        importer.write(planned, progress)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        # The preview of rows that were applied before the rollback would mislead.
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    return run_import(_TalentImporter, source, actor=actor, dry_run=dry_run, progress=progress)
 
 
-class _TalentImporter:
+class _TalentImporter(TableImport[TalentPreview]):
     """One import of one table: reads and checks its rows, gives them their codes and
     talents, and writes them through the actions."""
+
+    model = Talent
+    refusal = gettext_lazy("您的账号不能导入人才（需要填报员、单位负责人或督查室的权限）。")
+    columns = staticmethod(talent_columns)
 
     def __init__(
         self,
@@ -378,17 +348,9 @@ class _TalentImporter:
         scope_add: set[int] | None,
         scope_change: set[int] | None,
     ) -> None:
-        self.table = table
-        self.report = report
-        self.actor = actor
-        self.scope_add = scope_add
-        self.scope_change = scope_change
+        super().__init__(table, report, actor, scope_add, scope_change)
         self.lookups = Lookups()
-        self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         self.tier_labels = {tier.value: str(tier.label) for tier in Tier}
-
-    def error(self, row: int | None, key: str | None, message: str) -> None:
-        self.table.error(self.report, row, key, message)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -453,7 +415,7 @@ class _TalentImporter:
 
     # Codes and scope ---------------------------------------------------------------------
 
-    def resolve(self, planned: list[_Planned]) -> None:
+    def check(self, planned: list[_Planned]) -> None:
         """Finds the talent of each row (by its code, or by name and employer), gives new
         ones their codes, and checks the user may write each."""
         codes = [item.code for item in planned if item.code]

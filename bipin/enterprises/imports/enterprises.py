@@ -32,8 +32,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from bipin.core.choices import Action, Role
 from bipin.core.excel import (
     AMOUNT_FORMAT,
-    Book,
-    BookError,
     Column,
     ExcelKind,
     ImportReport,
@@ -44,15 +42,13 @@ from bipin.core.excel import (
     WorkbookWriter,
     cell_text,
     choice_parser,
-    find_table,
     parse_bool,
     parse_int,
     parse_name,
     parse_title,
-    source_name,
     tidy,
-    writable_unit_ids,
 )
+from bipin.core.excel.importing import TableImport, run_import
 from bipin.core.uscc import normalize_uscc, validate_uscc
 from bipin.enterprises import actions
 from bipin.enterprises.choices import Size
@@ -228,45 +224,16 @@ def import_enterprises(
     there is one), and each row with its outcome. A dry run does everything but keep it.
     `progress(done, total)` is called every PROGRESS_EVERY rows written.
     """
-    report: ImportReport[EnterprisePreview] = ImportReport(
-        source=source_name(source), dry_run=dry_run
-    )
-    scope_add = writable_unit_ids(actor, Enterprise.objects.all(), Action.ADD)
-    scope_change = writable_unit_ids(actor, Enterprise.objects.all(), Action.CHANGE)
-    if scope_add == set() and scope_change == set():
-        report.error(
-            _("您的账号不能导入企业（需要镇街的填报员、负责人或督查室的权限）。"), sheet=""
-        )
-        return report
-    try:
-        book = Book(source)
-    except BookError as error:
-        report.error(str(error), sheet="")
-        return report
-    with book:
-        table = find_table(book, enterprise_columns(), report)
-        if table is None:
-            return report
-        importer = _EnterpriseImporter(table, report, actor, scope_add, scope_change)
-        planned = importer.read()
-    importer.check_existing(planned)
-    with transaction.atomic():
-        importer.write(planned, progress)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        # The preview of rows applied before the rollback would mislead.
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    return run_import(_EnterpriseImporter, source, actor=actor, dry_run=dry_run, progress=progress)
 
 
-class _EnterpriseImporter:
+class _EnterpriseImporter(TableImport[EnterprisePreview]):
     """One import of one table: reads and checks its rows, finds the enterprises they
     name, and writes them through the actions."""
+
+    model = Enterprise
+    refusal = gettext_lazy("您的账号不能导入企业（需要镇街的填报员、负责人或督查室的权限）。")
+    columns = staticmethod(enterprise_columns)
 
     def __init__(
         self,
@@ -276,18 +243,10 @@ class _EnterpriseImporter:
         scope_add: set[int] | None,
         scope_change: set[int] | None,
     ) -> None:
-        self.table = table
-        self.report = report
-        self.actor = actor
-        self.scope_add = scope_add
-        self.scope_change = scope_change
+        super().__init__(table, report, actor, scope_add, scope_change)
         self.lookups = Lookups()
-        self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         self.sizes = {size.value: str(size.label) for size in Size}  # once, not per row
         self.yes, self.no = _("是"), _("否")
-
-    def error(self, row: int | None, key: str | None, message: str) -> None:
-        self.table.error(self.report, row, key, message)
 
     # Reading -----------------------------------------------------------------------------
 
@@ -355,7 +314,7 @@ class _EnterpriseImporter:
 
     # What the rows name ------------------------------------------------------------------
 
-    def check_existing(self, planned: list[_Planned]) -> None:
+    def check(self, planned: list[_Planned]) -> None:
         """Finds the enterprises the rows update, and checks the user may change them and
         put them in the units the rows name."""
         by_uscc = {item.uscc: item for item in planned}

@@ -23,7 +23,6 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +31,6 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from bipin.core.choices import Action
 from bipin.core.excel import (
     DATE_FORMAT,
-    Book,
-    BookError,
     Column,
     ExcelKind,
     ImportReport,
@@ -43,17 +40,15 @@ from bipin.core.excel import (
     Table,
     WorkbookWriter,
     choice_parser,
-    find_table,
     header_key,
     parse_date,
     parse_int,
     parse_name,
     parse_text,
     parse_title,
-    source_name,
     tidy,
-    writable_unit_ids,
 )
+from bipin.core.excel.importing import TableImport, run_import
 from bipin.core.uscc import normalize_uscc, validate_uscc
 from bipin.enterprises import actions
 from bipin.enterprises.choices import OPEN, Intake, Satisfaction, Status
@@ -326,62 +321,32 @@ def import_requests(
     there is one), and each row with its outcome. A dry run does everything but keep it.
     `progress(done, total)` is called after each batch of PROGRESS_EVERY rows written.
     """
-    report: ImportReport[RequestPreview] = ImportReport(source=source_name(source), dry_run=dry_run)
-    scope = writable_unit_ids(actor, ServiceRequest.objects.all(), Action.ADD)
-    if scope == set():
-        report.error(
-            _("您的账号不能导入企业诉求（需要镇街的填报员、负责人或督查室的权限）。"), sheet=""
-        )
-        return report
-    try:
-        book = Book(source)
-    except BookError as error:
-        report.error(str(error), sheet="")
-        return report
-    with book:
-        table = find_table(book, request_columns(), report)
-        if table is None:
-            return report
-        report.sheet = table.title
-        importer = _RequestImporter(table, report, actor, scope)
-        planned = importer.read()
-    importer.resolve(planned)
-    with transaction.atomic():
-        importer.write(planned, progress)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    return run_import(_RequestImporter, source, actor=actor, dry_run=dry_run, progress=progress)
 
 
-class _RequestImporter:
+class _RequestImporter(TableImport[RequestPreview]):
     """One import of one table: reads and checks its rows, gives the new ones their codes,
     and writes them through do_import_requests."""
+
+    model = ServiceRequest
+    refusal = gettext_lazy("您的账号不能导入企业诉求（需要镇街的填报员、负责人或督查室的权限）。")
+    columns = staticmethod(request_columns)
 
     def __init__(
         self,
         table: Table,
         report: ImportReport[RequestPreview],
         actor: User,
-        scope: set[int] | None,
+        scope_add: set[int] | None,
+        scope_change: set[int] | None,
     ) -> None:
-        self.table = table
-        self.report = report
-        self.actor = actor
-        self.scope = scope
+        super().__init__(table, report, actor, scope_add, scope_change)
+        # A request is added and changed by the enterprise's town: one scope for both.
+        self.scope = scope_add
         self.lookups = _Lookups(actor)
         self.today = timezone.localdate()
-        self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         if table.has("deadline"):
             report.notes.append(_("“办理期限”列不导入：期限由诉求类别的办理时限算出。"))
-
-    def error(self, row: int | None, key: str | None, message: str) -> None:
-        self.table.error(self.report, row, key, message)
 
     def read(self) -> list[_Planned]:
         """Every row parsed, looked up and checked; errors go to the report."""
@@ -455,7 +420,7 @@ class _RequestImporter:
             return None
         return enterprise
 
-    def resolve(self, planned: list[_Planned]) -> None:
+    def check(self, planned: list[_Planned]) -> None:
         """Gives new rows their codes, finds the requests the others change (which the
         actor must be allowed to change), and checks each row's rules before writing."""
         taken = {header_key(item.code) for item in planned if item.code}

@@ -12,22 +12,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bipin.core import bulk
 from bipin.core.choices import Action
 from bipin.core.excel import (
-    Book,
-    BookError,
     ImportReport,
     Outcome,
     Remark,
     RowPreview,
     Table,
-    find_table,
     header_key,
-    source_name,
-    writable_unit_ids,
 )
+from bipin.core.excel.importing import TableImport, run_import
 from bipin.org.actions import do_create_links
 from bipin.org.models import Link, User
 from bipin.projects import actions
@@ -102,41 +99,16 @@ def import_projects(
     run does everything but keep it. `progress(done, total)` is called after each batch
     of PROGRESS_EVERY rows written.
     """
-    report: ImportReport[ProjectPreview] = ImportReport(source=source_name(source), dry_run=dry_run)
-    scope_add = writable_unit_ids(actor, Project.objects.all(), Action.ADD)
-    scope_change = writable_unit_ids(actor, Project.objects.all(), Action.CHANGE)
-    if scope_add == set() and scope_change == set():
-        report.error(_("您的账号不能导入项目（需要填报员、单位负责人或督查室的权限）。"), sheet="")
-        return report
-    try:
-        book = Book(source)
-    except BookError as error:
-        report.error(str(error), sheet="")
-        return report
-    with book:
-        table = find_table(book, project_columns(), report)
-        if table is None:
-            return report
-        importer = _ProjectImporter(table, report, actor, scope_add, scope_change)
-        planned = importer.read()
-    importer.resolve_codes(planned)
-    with transaction.atomic():
-        importer.write(planned, progress)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    if report.errors:
-        # The preview of rows that were applied before the rollback would mislead.
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    return run_import(_ProjectImporter, source, actor=actor, dry_run=dry_run, progress=progress)
 
 
-class _ProjectImporter:
+class _ProjectImporter(TableImport[ProjectPreview]):
     """One import of one table: reads and checks its rows, gives them their codes, and
     writes them in batches through do_import_projects."""
+
+    model = Project
+    refusal = gettext_lazy("您的账号不能导入项目（需要填报员、单位负责人或督查室的权限）。")
+    columns = staticmethod(project_columns)
 
     def __init__(
         self,
@@ -146,20 +118,12 @@ class _ProjectImporter:
         scope_add: set[int] | None,
         scope_change: set[int] | None,
     ) -> None:
-        self.table = table
-        self.report = report
-        self.actor = actor
-        self.scope_add = scope_add
-        self.scope_change = scope_change
+        super().__init__(table, report, actor, scope_add, scope_change)
         self.lookups = Lookups()
-        self.reason = _("Excel 导入：%(file)s") % {"file": report.source or table.title}
         self.stage_keys = [key for key in STAGE_OF_DATE if table.has(key)]
         self.stage_labels: dict[str, str] = {
             stage: str(stage.label) for stage in Stage
         }  # once, not per row
-
-    def error(self, row: int | None, key: str | None, message: str) -> None:
-        self.table.error(self.report, row, key, message)
 
     # Reading ---------------------------------------------------------------------------
 
@@ -270,7 +234,7 @@ class _ProjectImporter:
 
     # Codes and scope ---------------------------------------------------------------------
 
-    def resolve_codes(self, planned: list[_Planned]) -> None:
+    def check(self, planned: list[_Planned]) -> None:
         """Gives each row its project code (the project of the same investor and name, or
         the next free code of its year), and checks the user may change existing ones."""
         if any(not item.code for item in planned):
