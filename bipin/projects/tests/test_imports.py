@@ -645,3 +645,13 @@ def test_the_negative_list_reads_from_xlsx_too(district, tmp_path):
     book.save(path)
     assert load_negative_list_file(path, actor=district.supervisor) == (1, 0)
     assert NegativeListItem.objects.get().kind == NegativeKind.LICENSED
+
+
+def test_another_towns_row_is_named_beside_the_rows_that_cannot_be_read(town):
+    report = import_projects(
+        ledger(row(code="JC-1", amount="很多"), row(code="YQ-2", unit="於潜镇")),
+        actor=town.clerk_a,
+    )
+    assert {error.row for error in report.errors} == {3, 4}
+    assert any(error.row == 4 and "不在您的范围内" in error.message for error in report.errors)
+    assert not report.written
