@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
@@ -220,7 +221,10 @@ class Column:
         return _(self.header)
 
     def names(self) -> set[str]:
-        return {header_key(self.header), header_key(self.label)} | {
+        """The header in every language (a sheet exported in an English session imports in
+        a Chinese one) and the aliases without a wildcard, normalised."""
+        headers = {self.header} | in_every_language(gettext_lazy(self.header))
+        return {header_key(header) for header in headers} | {
             header_key(alias) for alias in self.aliases if "*" not in alias
         }
 

@@ -655,3 +655,25 @@ def test_another_towns_row_is_named_beside_the_rows_that_cannot_be_read(town):
     assert {error.row for error in report.errors} == {3, 4}
     assert any(error.row == 4 and "不在您的范围内" in error.message for error in report.errors)
     assert not report.written
+
+
+@pytest.mark.django_db
+def test_an_export_made_in_english_imports_unchanged_in_a_chinese_session(tmp_path):
+    from django.utils import translation
+
+    from bipin.org.models import User
+
+    load_lin_an()
+    supervisor = User.objects.filter(role="supervisor").order_by("pk").first()
+    projects = Project.objects.restrict(supervisor).order_by("code")
+    path = tmp_path / "projects-en.xlsx"
+    with translation.override("en"):
+        export_projects(projects, path)
+        english = [column.label for column in project_columns()]
+    header = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1]
+    assert header == english
+    assert header[0] == "Project code"
+    with translation.override("zh-hans"):
+        report = import_projects(path, actor=supervisor)
+    assert report.errors == []
+    assert {row.outcome for row in report.rows} == {Outcome.UNCHANGED}
