@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from bipin.core.api import filtered
 from bipin.core.choices import Action
 from bipin.core.views import AuthedRequest, get_restricted_or_404, require_action
 from bipin.talent import actions
@@ -145,22 +146,8 @@ class TalentQuery(Schema):
 
 
 def _filtered(params: TalentQuery, request: AuthedRequest) -> Any:
-    """Runs the page's filter class over the API's query parameters; a value the filter
-    cannot use (a unit the user may not see answers like an unknown one) is a 400."""
-    data = {name: value for name, value in params.dict().items() if value is not None}
-    for name, value in data.items():
-        if isinstance(value, bool):
-            data[name] = "true" if value else "false"
     visible = Talent.objects.restrict(request.user, Action.VIEW)
-    filterset = TalentFilter(data, queryset=visible, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(
-            {
-                name: [str(message) for message in messages]
-                for name, messages in filterset.errors.items()
-            }
-        )
-    return filterset.qs
+    return filtered(TalentFilter, params, visible, request)
 
 
 def _read(request: AuthedRequest, pk: int) -> Talent:

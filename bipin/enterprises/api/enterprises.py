@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from bipin.core.api import filtered
 from bipin.core.choices import Action
 from bipin.core.views import AuthedRequest, get_restricted_or_404, require_action
 from bipin.enterprises import actions
@@ -112,22 +113,8 @@ class EnterpriseQuery(Schema):
 
 
 def _filtered(params: EnterpriseQuery, request: AuthedRequest) -> Any:
-    """Runs the page's filter class over the API's query parameters; a value the filter
-    cannot use (a unit the user may not see answers like an unknown one) is a 400."""
-    data = {name: value for name, value in params.dict().items() if value is not None}
-    for name, value in data.items():
-        if isinstance(value, bool):
-            data[name] = "true" if value else "false"
     visible = Enterprise.objects.restrict(request.user, Action.VIEW)
-    filterset = EnterpriseFilter(data, queryset=visible, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(
-            {
-                name: [str(message) for message in messages]
-                for name, messages in filterset.errors.items()
-            }
-        )
-    return filterset.qs
+    return filtered(EnterpriseFilter, params, visible, request)
 
 
 def _detail(enterprise: Enterprise, request: AuthedRequest) -> Enterprise:

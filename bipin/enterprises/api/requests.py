@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from bipin.core.api import filtered
 from bipin.core.choices import Action
 from bipin.core.views import AuthedRequest, get_restricted_or_404
 from bipin.enterprises import actions
@@ -221,25 +222,8 @@ class CategoryOut(Schema):
 
 
 def _filtered(params: RequestQuery, request: AuthedRequest) -> Any:
-    """Runs the page's filter class over the API's query parameters; a value the filter
-    cannot use is a 400 naming it."""
-    data: dict[str, str] = {}
-    for name, value in params.dict().items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        data[name] = str(value)
     visible = ServiceRequest.objects.restrict(request.user, Action.VIEW)
-    filterset = RequestFilter(data, queryset=visible, request=request)
-    if not filterset.is_valid():
-        raise ValidationError(
-            {
-                name: [str(message) for message in messages]
-                for name, messages in filterset.errors.items()
-            }
-        )
-    return filterset.qs
+    return filtered(RequestFilter, params, visible, request)
 
 
 def _load(pk: int) -> ServiceRequest:
