@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bipin.projects",
     "bipin.enterprises",
     "bipin.talent",
+    "bipin.indicators",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,9 @@ BIPIN_MAJOR_PROJECT_THRESHOLDS = _thresholds(
     "BIPIN_MAJOR_PROJECT_THRESHOLDS", "10000,100000,500000"
 )
 BIPIN_MAJOR_FOREIGN_THRESHOLDS = _thresholds("BIPIN_MAJOR_FOREIGN_THRESHOLDS", "1000,10000,50000")
+# Monthly values are due by this day of the following month (the default deadline of a
+# reporting period; the supervisor may set another per period).
+BIPIN_VALUE_DEADLINE_DAY = env.int("BIPIN_VALUE_DEADLINE_DAY", 10, minimum=1, maximum=28)
 # Uploads: evidence files and Excel imports.
 BIPIN_UPLOAD_MAX_MB = env.int("BIPIN_UPLOAD_MAX_MB", 20, minimum=1, maximum=500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/", include("bipin.projects.urls")),
     path("enterprises/", include("bipin.enterprises.urls")),
     path("talent/", include("bipin.talent.urls")),
+    path("indicators/", include("bipin.indicators.urls")),
     path("excel/", include("bipin.core.excel.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

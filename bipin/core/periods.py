@@ -6,6 +6,7 @@ last year; time progress (序时进度) at month n is n/12 (DESIGN.md, "Domain r
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Self
 
@@ -34,6 +35,11 @@ class Period:
         if not match:
             raise ValueError(_("无法识别的期间“%(text)s”，应写作 2026-10") % {"text": text})
         return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, day: date) -> Self:
+        """The period a day falls in."""
+        return cls(day.year, day.month)
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"

@@ -1,0 +1,621 @@
+"""Writes of indicator data: the catalogue, targets, reporting periods and monthly values.
+
+Each action is one transaction, checks who may do it, and records who did it and why in
+the history; pages, the API, the Excel imports, the commands and the demo call these.
+
+A value's workflow (DESIGN.md, "The flow of data", step 3):
+
+    草稿 ─提交→ 已提交 ─审核→ 已审核 ─锁定（填报期关闭）→ 已锁定
+      ↑ the owner edits while draft or submitted (an edit makes it a draft again)
+      └──────── 退回 (the approver, with a reason) ───────┘
+
+- the owner writes: the people of the unit for an indicator each unit reports itself, the
+  data provider's people for its indicators (for every unit), or the supervisor;
+- the approver: the unit's manager for the unit's own indicators, the supervisor for a
+  data provider's values (and for any value);
+- after the period closes only the supervisor corrects, with a reason (do_correct_value);
+- derived values are computed (do_compute_derived), never typed in.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bipin.core.choices import Role
+from bipin.core.history import record_versions, save_with_history
+from bipin.core.periods import Period
+from bipin.indicators import computations
+from bipin.indicators.choices import EDITABLE, IndicatorKind, Source, ValueStatus
+from bipin.indicators.derived import derivations
+from bipin.indicators.models import Indicator, ReportingPeriod, Target, Value
+from bipin.org.models import Unit, User
+
+INDICATOR_FIELDS = (
+    "code", "name", "unit_of_measure", "kind", "direction", "decimals", "provider", "source",
+    "derivation", "base", "unit_kinds", "description", "order", "active",
+)  # fmt: skip
+_MAX_PLACES = 4
+
+
+def _is_supervisor(actor: User) -> bool:
+    return bool(actor.is_superuser or actor.role == Role.SUPERVISOR)
+
+
+def _refuse(message: str, code: str = "not_allowed") -> None:
+    raise ValidationError(message, code=code)
+
+
+# The catalogue -----------------------------------------------------------------------------
+
+
+def check_indicator(indicator: Indicator) -> dict[str, str]:
+    """The rules of an indicator that its fields alone do not say."""
+    errors: dict[str, str] = {}
+    if indicator.source == Source.DERIVED:
+        if indicator.base_id is None and indicator.derivation not in derivations:
+            errors["derivation"] = _("系统计算指标须选择计算方法，或（增速指标）选择基础指标。")
+    elif indicator.derivation:
+        errors["derivation"] = _("只有系统计算指标才有计算方法。")
+    if indicator.base_id is not None:
+        if indicator.kind != IndicatorKind.GROWTH:
+            errors["base"] = _("只有增速指标才能有基础指标。")
+        elif indicator.source != Source.DERIVED:
+            errors["base"] = _("有基础指标的增速由系统计算，数据来源须为“系统计算”。")
+        elif indicator.base.kind != IndicatorKind.CUMULATIVE or indicator.base_id == indicator.pk:
+            errors["base"] = _("基础指标须是另一个累计值指标。")
+    if indicator.provider_id is not None and indicator.provider.kind != "department":
+        errors["provider"] = _("数据提供部门须是部门。")
+    return errors
+
+
+@transaction.atomic
+def do_save_indicator(
+    indicator: Indicator | None, *, actor: User, reason: str = "", **fields: Any
+) -> Indicator:
+    """Creates or changes an indicator of the catalogue (the supervisor's)."""
+    if not _is_supervisor(actor):
+        _refuse(_("只有督查室可以维护指标目录。"))
+    indicator = indicator or Indicator()
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot set {', '.join(sorted(unknown))} of an indicator")
+    for name, value in fields.items():
+        if isinstance(value, str) and name not in ("description",):
+            value = " ".join(value.split())
+        if name in ("provider", "base") and value is None:
+            setattr(indicator, f"{name}_id", None)
+            continue
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    errors = check_indicator(indicator)
+    if errors:
+        raise ValidationError(errors)
+    save_with_history(indicator, actor=actor, reason=reason)
+    return indicator
+
+
+# Reporting periods -------------------------------------------------------------------------
+
+
+def default_deadline(period: Period) -> date:
+    """Day BIPIN_VALUE_DEADLINE_DAY of the month after the period."""
+    following = period.next()
+    return date(following.year, following.month, settings.BIPIN_VALUE_DEADLINE_DAY)
+
+
+def reporting_period(period: Period) -> ReportingPeriod:
+    """The period's row, made with the default deadline the first time it is needed."""
+    row, _created = ReportingPeriod.objects.get_or_create(
+        year=period.year, month=period.month, defaults={"deadline": default_deadline(period)}
+    )
+    return row
+
+
+@transaction.atomic
+def do_set_deadline(period: Period, deadline: date, *, actor: User) -> ReportingPeriod:
+    if not _is_supervisor(actor):
+        _refuse(_("只有督查室可以设置报送截止日期。"))
+    row = reporting_period(period)
+    if row.is_closed:
+        _refuse(_("%(period)s 已锁定，不能再改截止日期。") % {"period": period.label}, "closed")
+    if deadline <= date(period.year, period.month, 1):
+        raise ValidationError({"deadline": _("截止日期须在该月开始之后。")})
+    row.deadline = deadline
+    save_with_history(row, actor=actor, reason=_("设置报送截止日期"))
+    return row
+
+
+@transaction.atomic
+def do_close_period(period: Period, *, actor: User) -> int:
+    """Closes a period: every value of the month is locked, whatever its state (the list of
+    what was not approved is on the page that asks for the confirmation). Returns how
+    many values were locked."""
+    if not _is_supervisor(actor):
+        _refuse(_("只有督查室可以锁定填报期。"))
+    row = reporting_period(period)
+    if row.is_closed:
+        _refuse(_("%(period)s 已经锁定。") % {"period": period.label}, "closed")
+    if period >= Period.of(timezone.localdate()):
+        _refuse(_("本月尚未结束，不能锁定。"), "too_early")
+    row.closed_at = timezone.now()
+    row.closed_by = actor
+    save_with_history(row, actor=actor, reason=_("锁定填报期"))
+    values = Value.objects.for_period(period.year, period.month).exclude(status=ValueStatus.LOCKED)
+    pks = list(values.values_list("pk", flat=True))
+    Value.objects.filter(pk__in=pks).update(status=ValueStatus.LOCKED)
+    record_versions(Value, pks, actor=actor, reason=_("填报期锁定"), kind="~")
+    return len(pks)
+
+
+# Values: who may do what -------------------------------------------------------------------
+
+
+def may_write(actor: User, indicator: Indicator, unit: Unit) -> bool:
+    """Whether `actor` owns the value of `indicator` for `unit` (ValueQuerySet's "change",
+    for a value that may not exist yet)."""
+    if indicator.source != Source.MANUAL:
+        return False
+    if _is_supervisor(actor):
+        return True
+    units = actor.scope_unit_ids()
+    if actor.role == Role.DATA_PROVIDER:
+        return indicator.provider_id in units
+    if actor.role in (Role.UNIT_MANAGER, Role.UNIT_CLERK):
+        return indicator.provider_id is None and unit.pk in units
+    return False
+
+
+def may_approve(actor: User, value: Value) -> bool:
+    """The unit's manager approves the unit's own indicators; the supervisor approves a
+    data provider's values (and may approve any)."""
+    if value.indicator.source != Source.MANUAL:
+        return False
+    if _is_supervisor(actor):
+        return True
+    return (
+        actor.role == Role.UNIT_MANAGER
+        and value.indicator.provider_id is None
+        and value.unit_id in actor.scope_unit_ids()
+    )
+
+
+def _owner_refusal(indicator: Indicator, unit: Unit) -> str:
+    if indicator.source != Source.MANUAL:
+        return _("“%(indicator)s”由系统根据业务记录计算，不能填报。") % {"indicator": indicator}
+    if indicator.provider_id is not None:
+        return _("“%(indicator)s”由%(provider)s统一报送，您不能填报。") % {
+            "indicator": indicator,
+            "provider": indicator.provider,
+        }
+    return _("您不能填报%(unit)s的“%(indicator)s”。") % {"unit": unit, "indicator": indicator}
+
+
+def check_writable(
+    actor: User, indicator: Indicator, unit: Unit, period: Period, *, today: date | None = None
+) -> ReportingPeriod:
+    """Raises the ValidationError a write of this cell would (who, which indicator, which
+    month); returns the period. Grids ask before they show a cell as editable."""
+    if not may_write(actor, indicator, unit):
+        _refuse(_owner_refusal(indicator, unit))
+    if not indicator.active:
+        _refuse(_("“%(indicator)s”已停用。") % {"indicator": indicator}, "inactive")
+    if not indicator.applies_to(unit):
+        _refuse(
+            _("%(unit)s不报送“%(indicator)s”。") % {"unit": unit, "indicator": indicator},
+            "not_applicable",
+        )
+    today = today or timezone.localdate()
+    if period > Period.of(today):
+        _refuse(_("%(period)s 还没有到，不能填报。") % {"period": period.label}, "future")
+    row = reporting_period(period)
+    if row.is_closed:
+        _refuse(
+            _("%(period)s 已锁定，数据只能由督查室说明原因后更正。") % {"period": period.label},
+            "closed",
+        )
+    return row
+
+
+def read_amount(indicator: Indicator, raw: Any) -> Decimal:
+    """A typed or imported amount for `indicator`: numbers as people write them ("12.5%",
+    full-width digits, thousands separators), refused with the reason otherwise."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValidationError(_("请填写数值。"), code="blank")
+    try:
+        amount = raw if isinstance(raw, Decimal) else computations.to_percent_number(raw)
+    except ValueError as error:
+        raise ValidationError(str(error), code="not_a_number") from None
+    if amount < 0 and indicator.kind != IndicatorKind.GROWTH:
+        raise ValidationError(
+            _("“%(indicator)s”不能为负数：%(amount)s") % {"indicator": indicator, "amount": amount},
+            code="negative",
+        )
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _MAX_PLACES:
+        raise ValidationError(
+            _("小数位数过多（最多 %(places)s 位）：%(amount)s")
+            % {"places": _MAX_PLACES, "amount": amount},
+            code="precision",
+        )
+    if abs(amount) >= Decimal(10) ** 16:
+        raise ValidationError(_("数值过大：%(amount)s") % {"amount": amount}, code="too_large")
+    return amount
+
+
+# Values: writes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_value(
+    *,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    amount: Any,
+    actor: User,
+    note: str | None = None,
+    reported_growth: Decimal | None = None,
+    today: date | None = None,
+) -> Value:
+    """Writes the owner's value of one cell as a draft (a change to a submitted value makes
+    it a draft again); a value already approved is refused: the approver returns it first."""
+    check_writable(actor, indicator, unit, period, today=today)
+    amount = read_amount(indicator, amount)
+    value = (
+        Value.objects.select_for_update()
+        .filter(indicator=indicator, unit=unit, year=period.year, month=period.month)
+        .first()
+    )
+    if value is None:
+        value = Value(indicator=indicator, unit=unit, year=period.year, month=period.month)
+    elif value.status not in EDITABLE:
+        _refuse(_("该数据已审核，如需修改请审核人先退回：%(value)s") % {"value": value}, "approved")
+    changed = value.pk is None or value.amount != amount
+    if note is not None and note != value.note:
+        value.note = note
+        changed = True
+    if reported_growth is not None and reported_growth != value.reported_growth:
+        value.reported_growth = reported_growth
+        changed = True
+    if not changed:
+        return value
+    value.amount = amount
+    value.status = ValueStatus.DRAFT
+    value.entered_by = actor
+    value.entered_at = timezone.now()
+    value.submitted_by = value.submitted_at = None
+    save_with_history(value, actor=actor, reason=_("填报"))
+    return value
+
+
+def _check_step(value: Value, actor: User, step: str) -> None:
+    if value.indicator.source != Source.MANUAL:
+        _refuse(_("系统计算的数据无需提交审核。"), "derived")
+    if step == "submit":
+        if not may_write(actor, value.indicator, value.unit):
+            _refuse(_owner_refusal(value.indicator, value.unit))
+        if value.status != ValueStatus.DRAFT:
+            _refuse(
+                _("“%(status)s”的数据不能提交。") % {"status": value.get_status_display()},
+                "status",
+            )
+    else:
+        if not may_approve(actor, value):
+            if value.indicator.provider_id is not None:
+                _refuse(_("数据提供部门报送的数据由督查室审核。"))
+            _refuse(_("只有%(unit)s的负责人或督查室可以审核该数据。") % {"unit": value.unit})
+        allowed = (
+            (ValueStatus.SUBMITTED,)
+            if step == "approve"
+            else (ValueStatus.SUBMITTED, ValueStatus.APPROVED)
+        )
+        if value.status not in allowed:
+            _refuse(
+                _("“%(status)s”的数据不能%(step)s。")
+                % {"status": value.get_status_display(), "step": STEP_LABELS[step]},
+                "status",
+            )
+
+
+STEP_LABELS = {"submit": _("提交"), "approve": _("审核"), "return": _("退回")}
+
+
+def allowed_steps(value: Value, actor: User) -> list[str]:
+    """The steps `actor` may take on `value` now (its indicator loaded)."""
+    steps = []
+    for step in ("submit", "approve", "return"):
+        try:
+            _check_step(value, actor, step)
+        except ValidationError:
+            continue
+        steps.append(step)
+    return steps
+
+
+def _locked_refusal(values: Sequence[Value]) -> None:
+    months = {(value.year, value.month) for value in values}
+    closed = {
+        (row.year, row.month)
+        for row in ReportingPeriod.objects.filter(
+            closed_at__isnull=False, year__in={year for year, _month in months}
+        )
+        if (row.year, row.month) in months
+    }
+    if closed:
+        year, month = sorted(closed)[0]
+        _refuse(_("%(period)s 已锁定。") % {"period": Period(year, month).label}, "closed")
+
+
+@transaction.atomic
+def do_submit_values(values: Sequence[Value], *, actor: User) -> int:
+    """Submits the owner's drafts (all of them or none); returns how many."""
+    return _step_values(values, actor, "submit", ValueStatus.SUBMITTED, _("提交"))
+
+
+@transaction.atomic
+def do_approve_values(values: Sequence[Value], *, actor: User) -> int:
+    """Approves submitted values (all of them or none); returns how many."""
+    return _step_values(values, actor, "approve", ValueStatus.APPROVED, _("审核通过"))
+
+
+@transaction.atomic
+def do_return_value(value: Value, *, actor: User, reason: str) -> Value:
+    """Sends a submitted or approved value back to its owner as a draft, with the reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("退回须说明原因。")})
+    _step_values(
+        [value],
+        actor,
+        "return",
+        ValueStatus.DRAFT,
+        _("退回：%(reason)s") % {"reason": reason.strip()},
+    )
+    value.refresh_from_db()
+    return value
+
+
+def _step_values(values: Sequence[Value], actor: User, step: str, status: str, reason: str) -> int:
+    values = list(values)
+    if not values:
+        return 0
+    _locked_refusal(values)
+    errors = []
+    for value in values:
+        try:
+            _check_step(value, actor, step)
+        except ValidationError as error:
+            errors.append(f"{value.unit} · {value.indicator}：{error.messages[0]}")
+    if errors:
+        raise ValidationError(errors, code="not_allowed")
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": status}
+    if step == "submit":
+        changes |= {"submitted_by": actor, "submitted_at": now}
+    elif step == "approve":
+        changes |= {"approved_by": actor, "approved_at": now}
+    else:
+        changes |= {
+            "approved_by": None,
+            "approved_at": None,
+            "submitted_by": None,
+            "submitted_at": None,
+        }
+    pks = [value.pk for value in values]
+    # Only rows still in the state they were read in: a concurrent step wins, this one
+    # refuses rather than stepping twice.
+    expected = {value.status for value in values}
+    updated = Value.objects.filter(pk__in=pks, status__in=expected).update(**changes)
+    if updated != len(pks):
+        _refuse(_("数据已被他人处理，请刷新后重试。"), "conflict")
+    record_versions(Value, pks, actor=actor, reason=str(reason), kind="~")
+    for value in values:
+        for name, new in changes.items():
+            setattr(value, name, new)
+    return len(pks)
+
+
+@transaction.atomic
+def do_correct_value(value: Value, *, amount: Any, actor: User, reason: str) -> Value:
+    """The supervisor's correction of a value after its period closed (or of any value),
+    with the reason; the old version stays in the history."""
+    if not _is_supervisor(actor):
+        _refuse(_("数据锁定后只有督查室可以更正。"))
+    if value.indicator.source != Source.MANUAL:
+        _refuse(_("系统计算的数据不能手工更正，请更正其业务记录后重新计算。"), "derived")
+    if not reason.strip():
+        raise ValidationError({"reason": _("更正数据须说明原因。")})
+    amount = read_amount(value.indicator, amount)
+    if amount == value.amount:
+        raise ValidationError({"amount": _("更正后的数值与原数值相同。")})
+    value.amount = amount
+    save_with_history(value, actor=actor, reason=_("更正：%(reason)s") % {"reason": reason.strip()})
+    return value
+
+
+# Derived values ----------------------------------------------------------------------------
+
+
+@dataclass
+class ComputeResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def derived_amounts(indicator: Indicator, period: Period, units: list[Unit]) -> dict[int, Decimal]:
+    """The computed value of a derived indicator for each of `units` that has one."""
+    if indicator.base_id is not None:
+        return _growth_amounts(indicator, period, units)
+    return derivations.get(indicator.derivation).amounts(period, units)
+
+
+def _growth_amounts(indicator: Indicator, period: Period, units: list[Unit]) -> dict[int, Decimal]:
+    last = period.same_period_last_year()
+    rows = Value.objects.filter(
+        indicator_id=indicator.base_id,
+        unit__in=[unit.pk for unit in units],
+        year__in=(period.year, last.year),
+        month=period.month,
+    ).values_list("unit_id", "year", "amount")
+    by_unit: dict[int, dict[int, Decimal]] = {}
+    for unit_id, year, amount in rows:
+        by_unit.setdefault(unit_id, {})[year] = amount
+    amounts = {}
+    for unit_id, years in by_unit.items():
+        growth = computations.growth(years.get(period.year), years.get(last.year))
+        if growth.percent is not None:
+            amounts[unit_id] = growth.percent
+    return amounts
+
+
+@transaction.atomic
+def do_compute_derived(
+    period: Period, *, actor: User | None = None, indicators: Iterable[Indicator] | None = None
+) -> ComputeResult:
+    """Counts every derived indicator of the period for every unit it applies to and
+    writes the values (approved: the records were approved where they were made). Safe to
+    run again: unchanged values are not written; a value that can no longer be computed
+    (no records any more for a rate) is removed. A closed period is not recomputed."""
+    row = reporting_period(period)
+    if row.is_closed:
+        _refuse(
+            _("%(period)s 已锁定，系统计算的数据不再重算。") % {"period": period.label}, "closed"
+        )
+    if indicators is None:
+        indicators = Indicator.objects.derived().active().select_related("base")
+    # Growths are computed from their base's values, which may be derived themselves.
+    ordered = sorted(indicators, key=lambda indicator: indicator.base_id is not None)
+    units = list(Unit.objects.active())
+    result = ComputeResult()
+    now = timezone.now()
+    for indicator in ordered:
+        applicable = [unit for unit in units if indicator.applies_to(unit)]
+        amounts = derived_amounts(indicator, period, applicable)
+        if indicator.kind != IndicatorKind.RATE and indicator.base_id is None:
+            # A count with no records is zero, not missing.
+            amounts = {unit.pk: amounts.get(unit.pk, Decimal(0)) for unit in applicable}
+        existing = {
+            value.unit_id: value
+            for value in Value.objects.filter(
+                indicator=indicator, year=period.year, month=period.month
+            )
+        }
+        new = [
+            Value(
+                indicator=indicator, unit_id=unit_id, year=period.year, month=period.month,
+                amount=amount, status=ValueStatus.APPROVED, computed_at=now,
+            )
+            for unit_id, amount in amounts.items()
+            if unit_id not in existing
+        ]  # fmt: skip
+        changed = [
+            value
+            for unit_id, value in existing.items()
+            if unit_id in amounts and value.amount != amounts[unit_id]
+        ]
+        for value in changed:
+            value.amount = amounts[value.unit_id]
+            value.computed_at = now
+        stale = [value.pk for unit_id, value in existing.items() if unit_id not in amounts]
+        Value.objects.bulk_create(new)
+        Value.objects.bulk_update(changed, ["amount", "computed_at"])
+        reason = _("系统计算")
+        record_versions(Value, [value.pk for value in new], actor=actor, reason=reason)
+        record_versions(
+            Value, [value.pk for value in changed], actor=actor, reason=reason, kind="~"
+        )
+        if stale:
+            record_versions(Value, stale, actor=actor, reason=reason, kind="-")
+            Value.objects.filter(pk__in=stale).delete()
+        result.created += len(new)
+        result.updated += len(changed)
+        result.removed += len(stale)
+        result.unchanged += len(existing) - len(changed) - len(stale)
+    return result
+
+
+# Targets -----------------------------------------------------------------------------------
+
+
+def check_target(
+    indicator: Indicator, amount: Decimal, phasing: list[Decimal] | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if amount < 0 and indicator.kind != IndicatorKind.GROWTH:
+        errors["amount"] = _("“%(indicator)s”的目标不能为负数。") % {"indicator": indicator}
+    if phasing is not None:
+        if len(phasing) != 12:
+            errors["phasing"] = _("分月目标须有 1-12 月共 12 个数。")
+        elif indicator.kind not in (IndicatorKind.CUMULATIVE, IndicatorKind.STOCK):
+            errors["phasing"] = _("只有累计值和期末值指标可以分月。")
+        elif any(later < earlier for earlier, later in pairwise(phasing)):
+            errors["phasing"] = _("分月目标是各月末的累计数，不能比上月小。")
+        elif phasing[-1] != amount:
+            errors["phasing"] = _("12 月末的累计目标须等于年度目标 %(amount)s。") % {
+                "amount": amount
+            }
+        elif phasing[0] < 0:
+            errors["phasing"] = _("分月目标不能为负数。")
+    return errors
+
+
+@transaction.atomic
+def do_set_target(
+    *,
+    indicator: Indicator,
+    unit: Unit,
+    year: int,
+    amount: Any,
+    actor: User,
+    phasing: Sequence[Any] | None = None,
+    note: str | None = None,
+    reason: str = "",
+    today: date | None = None,
+) -> Target:
+    """Sets a unit's annual target (the supervisor's): before the year starts freely,
+    after 1 January only with a reason, which the history keeps."""
+    if not _is_supervisor(actor):
+        _refuse(_("只有督查室可以设置目标。"))
+    if not indicator.applies_to(unit):
+        _refuse(
+            _("%(unit)s不报送“%(indicator)s”，不能设置目标。")
+            % {"unit": unit, "indicator": indicator},
+            "not_applicable",
+        )
+    amount = read_amount(indicator, amount) if not isinstance(amount, Decimal) else amount
+    phased = [read_amount(indicator, month) for month in phasing] if phasing else None
+    errors = check_target(indicator, amount, phased)
+    if errors:
+        raise ValidationError(errors)
+    target = (
+        Target.objects.select_for_update().filter(indicator=indicator, unit=unit, year=year).first()
+    ) or Target(indicator=indicator, unit=unit, year=year)
+    stored_phasing = [str(month) for month in phased] if phased else None
+    if (
+        target.pk is not None
+        and target.amount == amount
+        and target.phasing == stored_phasing
+        and (note is None or note == target.note)
+    ):
+        return target
+    started = (today or timezone.localdate()) >= date(year, 1, 1)
+    if target.pk is not None and started and not reason.strip():
+        raise ValidationError(
+            {"reason": _("%(year)s 年已开始，修改目标须说明原因。") % {"year": year}}
+        )
+    target.amount = amount
+    target.phasing = stored_phasing
+    if note is not None:
+        target.note = note
+    save_with_history(target, actor=actor, reason=reason.strip() or _("设置目标"))
+    return target

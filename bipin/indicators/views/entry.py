@@ -1,0 +1,5 @@
+"""Pages of the indicators app: entry (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages of the indicators app: targets (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
