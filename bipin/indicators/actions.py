@@ -297,6 +297,132 @@ def do_save_value(
     return value
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One cell of a batch of values: what `do_save_values` writes. `label` names the
+    cell in an error ("C7", "锦城街道 · 工业投资")."""
+
+    indicator: Indicator
+    unit: Unit
+    amount: Any
+    reported_growth: Decimal | None = None
+    label: str = ""
+
+
+@dataclass
+class SaveResult:
+    """What a batch changed: the values written (new or changed) and how many were left
+    as they were."""
+
+    written: list[Value]
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def do_save_values(
+    period: Period,
+    entries: Sequence[Entry],
+    *,
+    actor: User,
+    submit: bool = False,
+    today: date | None = None,
+) -> SaveResult:
+    """Writes many cells of one month at once (a provider's grid, the monthly report):
+    every cell is checked first, and one error anywhere writes nothing — the
+    ValidationError lists every refused cell with its label and the rule. Unchanged cells
+    are not written; changed or new ones become drafts, or are submitted at once with
+    `submit` (the bureau's report is its submission). A few statements per batch, not a
+    few per cell."""
+    errors: list[str] = []
+    amounts: list[Decimal] = []
+    checked: dict[tuple[int, int], str] = {}
+    for entry in entries:
+        key = (entry.indicator.pk, entry.unit.pk)
+        try:
+            if key not in checked:
+                check_writable(actor, entry.indicator, entry.unit, period, today=today)
+                checked[key] = entry.label
+            else:
+                raise ValidationError(
+                    _("与 %(other)s 重复：同一单位同一指标只能有一个数。")
+                    % {"other": checked[key]},
+                    code="duplicate",
+                )
+            amounts.append(read_amount(entry.indicator, entry.amount))
+        except ValidationError as error:
+            errors.append(
+                f"{entry.label}：{error.messages[0]}" if entry.label else error.messages[0]
+            )
+    existing = {
+        (value.indicator_id, value.unit_id): value
+        for value in Value.objects.select_for_update().filter(
+            year=period.year,
+            month=period.month,
+            indicator__in={entry.indicator.pk for entry in entries},
+            unit__in={entry.unit.pk for entry in entries},
+        )
+    }
+    if not errors:
+        for entry, amount in zip(entries, amounts, strict=True):
+            value = existing.get((entry.indicator.pk, entry.unit.pk))
+            if value is not None and value.status not in EDITABLE and value.amount != amount:
+                label = f"{entry.label}：" if entry.label else ""
+                errors.append(label + _("该数据已审核，如需修改请审核人先退回。"))
+    if errors:
+        raise ValidationError(errors, code="refused")
+    now = timezone.now()
+    status = ValueStatus.SUBMITTED if submit else ValueStatus.DRAFT
+    stamp = {
+        "status": status,
+        "entered_by": actor,
+        "entered_at": now,
+        "submitted_by": actor if submit else None,
+        "submitted_at": now if submit else None,
+    }
+    result = SaveResult(written=[])
+    new: list[Value] = []
+    changed: list[Value] = []
+    to_submit: list[Value] = []
+    for entry, amount in zip(entries, amounts, strict=True):
+        value = existing.get((entry.indicator.pk, entry.unit.pk))
+        growth = entry.reported_growth
+        if value is None:
+            value = Value(
+                indicator=entry.indicator, unit=entry.unit, year=period.year,
+                month=period.month, amount=amount, reported_growth=growth, **stamp,
+            )  # fmt: skip
+            new.append(value)
+        elif value.amount != amount or (growth is not None and growth != value.reported_growth):
+            value.amount = amount
+            if growth is not None:
+                value.reported_growth = growth
+            for name, stamped in stamp.items():
+                setattr(value, name, stamped)
+            changed.append(value)
+        else:
+            if submit and value.status == ValueStatus.DRAFT:
+                to_submit.append(value)
+            result.unchanged += 1
+            continue
+        result.written.append(value)
+    Value.objects.bulk_create(new, batch_size=2000)
+    Value.objects.bulk_update(changed, ["amount", "reported_growth", *stamp], batch_size=2000)
+    record_versions(Value, [value.pk for value in new], actor=actor, reason=_("填报"))
+    record_versions(Value, [value.pk for value in changed], actor=actor, reason=_("填报"), kind="~")
+    if to_submit:
+        # Drafts left as they were but now part of a submission.
+        Value.objects.filter(pk__in=[value.pk for value in to_submit]).update(
+            status=ValueStatus.SUBMITTED, submitted_by=actor, submitted_at=now
+        )
+        record_versions(
+            Value, [value.pk for value in to_submit], actor=actor, reason=_("提交"), kind="~"
+        )
+    result.created, result.changed = len(new), len(changed)
+    return result
+
+
 def _check_step(value: Value, actor: User, step: str) -> None:
     if value.indicator.source != Source.MANUAL:
         _refuse(_("系统计算的数据无需提交审核。"), "derived")
