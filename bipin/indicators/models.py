@@ -29,7 +29,7 @@ from bipin.org.choices import UnitKind
 from bipin.org.models import Unit, code_validator
 
 #: Amounts of every indicator: 万元 with four decimals covers a province's totals (10^16).
-AMOUNT = {"max_digits": 20, "decimal_places": 4}
+AMOUNT_DIGITS, AMOUNT_PLACES = 20, 4
 
 
 def _check_unit_kinds(value: str) -> None:
@@ -201,7 +201,9 @@ class Target(models.Model):
         Unit, on_delete=models.PROTECT, related_name="targets", verbose_name=_("单位")
     )
     year = models.PositiveIntegerField(_("年度"))
-    amount = models.DecimalField(_("年度目标"), **AMOUNT)
+    amount = models.DecimalField(
+        _("年度目标"), max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
     phasing = models.JSONField(
         _("分月目标"),
         null=True,
@@ -252,7 +254,7 @@ class Value(models.Model):
     )
     year = models.PositiveIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    amount = models.DecimalField(_("数值"), **AMOUNT)
+    amount = models.DecimalField(_("数值"), max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     status = models.CharField(
         _("状态"), max_length=12, choices=ValueStatus.choices, default=ValueStatus.DRAFT
     )
