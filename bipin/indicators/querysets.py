@@ -114,6 +114,19 @@ class ValueQuerySet(RestrictedQuerySet):
             return self.none()
         return super().restrict(user, action)
 
+    def sees_cell(self, user: Any, indicator: Any, unit_id: int) -> bool:
+        """Whether `restrict(user, "view")` holds the value of `indicator` for the unit
+        `unit_id`, whether or not that value exists yet (the list of values not submitted
+        shows only the cells the user would see once they are)."""
+        if not _signed_in(user):
+            return False
+        if user.is_superuser or user.role in (Role.SUPERVISOR, Role.LEADER):
+            return True
+        units = user.scope_unit_ids()
+        if user.role == Role.DATA_PROVIDER:
+            return indicator.provider_id in units or unit_id in units
+        return user.role in _WRITERS and unit_id in units
+
     def for_period(self, year: int, month: int) -> Self:
         return self.filter(year=year, month=month)
 

@@ -4,10 +4,12 @@ rule each derivation's docstring states, and compared with what bipin computes."
 
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from bipin.conftest import District
 from bipin.indicators import actions
@@ -156,3 +158,16 @@ def test_a_rate_with_nothing_to_count_has_no_value(
     assert set(
         Value.objects.filter(indicator=catalogue.projects_1yi).values_list("amount", flat=True)
     ) == {Decimal(0)}
+
+
+def test_the_command_computes_a_month_and_says_what_it_did(
+    district: District, catalogue: Catalogue, pipeline: list[Project]
+) -> None:
+    out = StringIO()
+    call_command("compute_derived", "2025-10", stdout=out)
+    assert "新增 4 个" in out.getvalue()  # 1亿 projects of both towns, and both start rates
+    out = StringIO()
+    call_command("compute_derived", "2025-10", stdout=out)
+    assert "新增 0 个，更新 0 个，未变 4 个" in out.getvalue()
+    with pytest.raises(CommandError, match="2026-10"):
+        call_command("compute_derived", "10/2026")
