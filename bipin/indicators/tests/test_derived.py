@@ -19,6 +19,9 @@ from bipin.indicators.tests.conftest import PERIOD, Catalogue
 from bipin.projects import actions as projects
 from bipin.projects.choices import Stage
 from bipin.projects.models import Industry, Milestone, Project
+from bipin.talent.choices import HIGH_LEVEL, Tier
+from bipin.talent.models import Talent
+from bipin.talent.tests.conftest import make_enterprise, make_talent
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
@@ -171,3 +174,40 @@ def test_the_command_computes_a_month_and_says_what_it_did(
     assert "新增 0 个，更新 0 个，未变 4 个" in out.getvalue()
     with pytest.raises(CommandError, match="2026-10"):
         call_command("compute_derived", "10/2026")
+
+
+def test_talents_introduced_equal_an_independent_count(
+    district: District, catalogue: Catalogue
+) -> None:
+    employer = make_enterprise(
+        district, district.town_a, "杭州锦城微电子有限公司", "91330185MA2H0AB12"
+    )
+    introduced = [
+        (Tier.A, district.town_a, date(2025, 3, 1)),
+        (Tier.C, district.village_a, date(2025, 10, 31)),
+        (Tier.E, district.town_b, date(2025, 6, 1)),
+        (Tier.C, district.town_a, date(2025, 11, 1)),  # after the period
+        (Tier.B, district.town_a, date(2024, 12, 31)),  # the year before
+        (Tier.MASTER, district.town_a, date(2025, 4, 1)),  # a graduate
+    ]
+    for number, (tier, unit, day) in enumerate(introduced):
+        make_talent(
+            district, name=f"人才{number}", tier=tier, introducing_unit=unit, introduced_on=day,
+            employer=employer, phone="", id_number="",
+        )  # fmt: skip
+    derivation = derivations.get("high_level_talents")
+    amounts = derivation.amounts(PERIOD, [district.town_a, district.town_b])
+    _start_day, end = period_bounds(PERIOD)
+    for unit_ids, unit in (
+        ({district.town_a.pk, district.village_a.pk}, district.town_a),
+        ({district.town_b.pk}, district.town_b),
+    ):
+        independent = sum(
+            1
+            for talent in Talent.objects.all()
+            if talent.tier in HIGH_LEVEL
+            and talent.introducing_unit_id in unit_ids
+            and date(PERIOD.year, 1, 1) <= talent.introduced_on <= end
+        )
+        assert amounts[unit.pk] == independent
+    assert (amounts[district.town_a.pk], amounts[district.town_b.pk]) == (2, 1)
