@@ -47,3 +47,34 @@ class ValueStatus(models.TextChoices):
 EDITABLE = (ValueStatus.DRAFT, ValueStatus.SUBMITTED)
 #: Statuses that count as submitted for the "who has not submitted" list.
 SUBMITTED_OR_LATER = (ValueStatus.SUBMITTED, ValueStatus.APPROVED, ValueStatus.LOCKED)
+
+
+class GrowthState(models.TextChoices):
+    """Whether a growth rate could be computed, and if not, why."""
+
+    OK = "ok", _("正常")
+    NO_BASE = "no_base", _("上年同期无数据")
+    ZERO_BASE = "zero_base", _("上年同期为零")
+    #: A percentage against a negative base (a loss last year) reads backwards: a smaller
+    #: loss would show as a "decline". Bureaus print "扭亏" or "—" instead; so do we.
+    NEGATIVE_BASE = "negative_base", _("上年同期为负")
+    NO_VALUE = "no_value", _("本期无数据")
+
+
+class Colour(models.TextChoices):
+    """The traffic light of a gap (DESIGN.md, "Colours")."""
+
+    GREEN = "green", _("绿")
+    YELLOW = "yellow", _("黄")
+    RED = "red", _("红")
+
+
+class CompletionState(models.TextChoices):
+    """Whether a completion could be computed, and if not, why."""
+
+    OK = "ok", _("正常")
+    NO_TARGET = "no_target", _("无目标")
+    ZERO_TARGET = "zero_target", _("目标为零")
+    NO_VALUE = "no_value", _("无数据")
+    #: A negative target (an amount) has no completion ratio: 50 of −100 is not "−50 %".
+    NOT_APPLICABLE = "not_applicable", _("不适用")

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal, overload
 
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from bipin.indicators.choices import Direction, IndicatorKind
+from bipin.indicators.choices import Colour, CompletionState, Direction, GrowthState, IndicatorKind
 
 #: Percentages and gaps are kept to 4 decimal places (0.0001 pp).
 PLACES = Decimal("0.0001")
@@ -60,18 +58,6 @@ def _check_month(month: int) -> None:
 
 
 # --- Growth (增速) ---------------------------------------------------------------------
-
-
-class GrowthState(models.TextChoices):
-    """Whether a growth rate could be computed, and if not, why."""
-
-    OK = "ok", gettext_lazy("正常")
-    NO_BASE = "no_base", gettext_lazy("上年同期无数据")
-    ZERO_BASE = "zero_base", gettext_lazy("上年同期为零")
-    #: A percentage against a negative base (a loss last year) reads backwards: a smaller
-    #: loss would show as a "decline". Bureaus print "扭亏" or "—" instead; so do we.
-    NEGATIVE_BASE = "negative_base", gettext_lazy("上年同期为负")
-    NO_VALUE = "no_value", gettext_lazy("本期无数据")
 
 
 @dataclass(frozen=True)
@@ -202,14 +188,6 @@ def time_progress(
 # --- Colours ---------------------------------------------------------------------------
 
 
-class Colour(models.TextChoices):
-    """The traffic light of a gap (DESIGN.md, "Colours")."""
-
-    GREEN = "green", gettext_lazy("绿")
-    YELLOW = "yellow", gettext_lazy("黄")
-    RED = "red", gettext_lazy("红")
-
-
 @dataclass(frozen=True)
 class ColourBands:
     """Where green and yellow start, in percentage points of gap.
@@ -243,17 +221,6 @@ def colour(gap: Decimal, bands: ColourBands = DEFAULT_BANDS) -> Colour:
 
 
 # --- Completion (完成率) ----------------------------------------------------------------
-
-
-class CompletionState(models.TextChoices):
-    """Whether a completion could be computed, and if not, why."""
-
-    OK = "ok", gettext_lazy("正常")
-    NO_TARGET = "no_target", gettext_lazy("无目标")
-    ZERO_TARGET = "zero_target", gettext_lazy("目标为零")
-    NO_VALUE = "no_value", gettext_lazy("无数据")
-    #: A negative target (an amount) has no completion ratio: 50 of −100 is not "−50 %".
-    NOT_APPLICABLE = "not_applicable", gettext_lazy("不适用")
 
 
 @dataclass(frozen=True)
