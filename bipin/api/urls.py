@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from bipin.core import api as core_api
 from bipin.enterprises.api import enterprises as enterprises_api
 from bipin.enterprises.api import requests as requests_api
+from bipin.indicators import api as indicators_api
 from bipin.org import api as org_api
 from bipin.projects import api as projects_api
 from bipin.talent import api as talent_api
@@ -28,3 +29,4 @@ api.add_router("/", projects_api.router)
 api.add_router("/", enterprises_api.router)
 api.add_router("/", requests_api.router)
 api.add_router("/", talent_api.router)
+api.add_router("/", indicators_api.router)

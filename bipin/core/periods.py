@@ -46,7 +46,9 @@ class Period:
 
     @property
     def label(self) -> str:
-        """The period as a Chinese report names it: 2026年1-10月."""
+        """The period as a Chinese report names it: 2026年1-10月, and 2026年1月 for January."""
+        if self.month == 1:
+            return _("%(year)s年1月") % {"year": self.year}
         return _("%(year)s年1-%(month)s月") % {"year": self.year, "month": self.month}
 
     def next(self) -> "Period":
