@@ -72,3 +72,4 @@ def test_time_progress_is_months_over_twelve():
     assert Period(2026, 6).time_progress() == Decimal("0.5")
     assert Period(2026, 12).time_progress() == Decimal(1)
     assert Period(2026, 10).label == "2026年1-10月"
+    assert Period(2026, 1).label == "2026年1月"
