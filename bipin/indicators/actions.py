@@ -350,11 +350,15 @@ def do_save_values(
     errors: list[str] = []
     amounts: list[Decimal] = []
     checked: dict[tuple[int, int], str] = {}
+    # The month's row, read once for the batch (not a query per cell).
+    reporting: ReportingPeriod | None = None
     for entry in entries:
         key = (entry.indicator.pk, entry.unit.pk)
         try:
             if key not in checked:
-                check_writable(actor, entry.indicator, entry.unit, period, today=today)
+                reporting = check_writable(
+                    actor, entry.indicator, entry.unit, period, today=today, reporting=reporting
+                )
                 checked[key] = entry.label
             else:
                 raise ValidationError(
@@ -379,7 +383,15 @@ def do_save_values(
     if not errors:
         for entry, amount in zip(entries, amounts, strict=True):
             value = existing.get((entry.indicator.pk, entry.unit.pk))
-            if value is not None and value.status not in EDITABLE and value.amount != amount:
+            growth = entry.reported_growth
+            if (
+                value is not None
+                and value.status not in EDITABLE
+                and (
+                    value.amount != amount
+                    or (growth is not None and growth != value.reported_growth)
+                )
+            ):
                 label = f"{entry.label}：" if entry.label else ""
                 errors.append(label + _("该数据已审核，如需修改请审核人先退回。"))
     if errors:
@@ -742,7 +754,7 @@ def do_set_target(
     if (
         target.pk is not None
         and target.amount == amount
-        and target.phasing == stored_phasing
+        and target.phased_amounts() == phased
         and (note is None or note == target.note)
     ):
         return target

@@ -4,6 +4,7 @@ the Excel export alike (STYLE.md)."""
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -27,12 +28,23 @@ class IndicatorFilterSet(FilterSet):
     """The catalogue: by kind, source, owner, and a search of code and name."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    kind = django_filters.ChoiceFilter(choices=IndicatorKind.choices, label=_("指标类型"))
-    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("数据来源"))
-    provider = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.filter(kind="department"), label=_("数据提供部门")
+    kind = django_filters.ChoiceFilter(
+        choices=IndicatorKind.choices, label=_("指标类型"), empty_label=_("全部类型")
     )
-    active = django_filters.BooleanFilter(label=_("启用"))
+    source = django_filters.ChoiceFilter(
+        choices=Source.choices, label=_("数据来源"), empty_label=_("全部来源")
+    )
+    provider = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(kind="department"),
+        label=_("数据提供部门"),
+        empty_label=_("全部报送单位"),
+    )
+    active = django_filters.BooleanFilter(
+        label=_("启用"),
+        widget=forms.Select(
+            choices=[("", _("启用与停用")), ("true", _("启用")), ("false", _("停用"))]
+        ),
+    )
 
     class Meta:
         model = Indicator

@@ -1,6 +1,6 @@
 """Forms of the indicator pages. Each section belongs to the pages named in its heading."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ class IndicatorForm(StyledFormMixin, ReasonFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["derivation"].choices = derivation_choices()
+        cast(forms.ChoiceField, self.fields["derivation"]).choices = derivation_choices()
         provider = self.fields["provider"]
         provider.queryset = Unit.objects.filter(kind=UnitKind.DEPARTMENT).order_by(  # type: ignore[attr-defined]
             "order", "code"
@@ -63,10 +63,11 @@ class IndicatorForm(StyledFormMixin, ReasonFormMixin, forms.ModelForm):
         self.fields["kind"].help_text = _(
             "累计值：1–N 月累计数；期末值：月末时点数；比率、增速以百分数（%）填报"
         )
+        # Stored as a comma list ("subdistrict,town"); the boxes take a list.
+        self.initial["unit_kinds"] = self.instance.applies_to_kinds()
         if self.instance.pk is None:
             del self.fields["reason"]
         else:
-            self.initial["unit_kinds"] = self.instance.applies_to_kinds()
             reason = self.fields["reason"]
             reason.required = True
             reason.error_messages["required"] = _("修改指标须说明原因（将记入修改历史）。")
@@ -123,9 +124,11 @@ class ProgressFilterForm(forms.Form):
 
     def __init__(self, *args: Any, providers: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [
             ("", gettext_lazy("全部报送责任")),
             (OWNER_UNITS, gettext_lazy("各单位自行填报")),
             *((str(unit.pk), unit.name) for unit in providers),
         ]
-        self.fields["owner"].widget.attrs["class"] = "form-select form-select-sm"
+        owner.widget.attrs["class"] = "form-select form-select-sm"

@@ -520,3 +520,18 @@ def test_computing_twice_changes_nothing_and_a_change_updates(
 def test_a_closed_period_is_not_recomputed(district: District, catalogue: Catalogue) -> None:
     actions.do_close_period(PERIOD, actor=district.supervisor)
     _refused("不再重算", actions.do_compute_derived, PERIOD)
+
+
+def test_a_target_set_again_with_the_same_numbers_writes_nothing(
+    district: District, catalogue: Catalogue
+) -> None:
+    months = [str(100 * n) for n in range(1, 13)]
+    target = actions.do_set_target(
+        indicator=catalogue.fai, unit=district.town_a, year=2027, amount="1200",
+        phasing=months, actor=district.supervisor,
+    )  # fmt: skip
+    actions.do_set_target(
+        indicator=catalogue.fai, unit=district.town_a, year=2027, amount="1200.0",
+        phasing=[f"{month}.0" for month in months], actor=district.supervisor,
+    )  # fmt: skip
+    assert target.history.count() == 1

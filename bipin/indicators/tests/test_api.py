@@ -639,7 +639,7 @@ def test_a_value_of_an_indicator_the_users_unit_does_not_own_is_403(
     ("changes", "status", "message"),
     [
         ({"unit": "village_a"}, 400, "锦城数字小镇不报送“引进市外内资”。"),
-        ({"period": "2099-01"}, 400, "2099年1-1月 还没有到，不能填报。"),
+        ({"period": "2099-01"}, 400, "2099年1月 还没有到，不能填报。"),
         ({"period": "十月"}, 400, "无法识别的期间“十月”，应写作 2026-10"),
         ({"indicator_id": 999999}, 404, "没有编号为 999999 的指标，或您无权访问。"),
     ],

@@ -107,7 +107,7 @@ def owner_label(indicator: Indicator) -> str:
     """Who reports the indicator's values: its data provider, or each unit itself."""
     if indicator.is_derived:
         return _("系统计算")
-    if indicator.provider_id is not None:
+    if indicator.provider is not None:
         return indicator.provider.name
     return _("各单位填报")
 
@@ -138,8 +138,8 @@ def indicator_list(request: AuthedRequest) -> HttpResponse:
     filterset = IndicatorFilterSet(request.GET, queryset=visible, request=request)
     indicators = list(filterset.qs.select_related("provider", "base"))
     for indicator in indicators:
-        indicator.owner_text = owner_label(indicator)  # type: ignore[attr-defined]
-        indicator.source_text = source_label(indicator)  # type: ignore[attr-defined]
+        indicator.owner_text = owner_label(indicator)
+        indicator.source_text = source_label(indicator)
     context = {
         "filter": filterset,
         "indicators": indicators,
@@ -160,6 +160,8 @@ class DerivedRow:
     shown: str
     stored: Value | None = None
     stale: bool = False
+    #: A rate without records to divide by: no value, rightly.
+    nothing_counted: bool = False
     records_url: str = ""
     #: For a growth: the base's current and last year's year-to-date amounts.
     current: str = ""
@@ -218,6 +220,7 @@ def _derived_rows(request: AuthedRequest, indicator: Indicator, period: Period) 
                 shown=format_amount(amount, indicator),
                 stored=value,
                 stale=value is not None and value.amount != amount,
+                nothing_counted=amount is None,
                 records_url=reverse(
                     "indicators:derived_records",
                     kwargs={
