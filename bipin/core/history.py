@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -155,6 +155,12 @@ def _display(
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
+    if isinstance(value, datetime):
+        # In the local time zone, to the minute, as every page shows a moment.
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, list):
+        # A JSON list (a target's monthly phasing): its items, not Python's repr.
+        return "、".join(str(item) for item in value) or "—"
     return str(value)
 
 

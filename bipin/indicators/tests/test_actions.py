@@ -2,6 +2,7 @@
 who may take it, and every bad input of the issue refused with a specific message and
 nothing changed."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from bipin.conftest import District
 from bipin.core.choices import Role
+from bipin.core.history import history_entries
 from bipin.core.periods import Period
 from bipin.indicators import actions
 from bipin.indicators.choices import ValueStatus
@@ -535,3 +537,27 @@ def test_a_target_set_again_with_the_same_numbers_writes_nothing(
         phasing=[f"{month}.0" for month in months], actor=district.supervisor,
     )  # fmt: skip
     assert target.history.count() == 1
+
+
+def test_the_history_shows_moments_and_a_phasing_as_people_read_them(
+    district: District, catalogue: Catalogue
+) -> None:
+    value = _own_value(district, catalogue)
+    actions.do_submit_values([value], actor=district.clerk_a)
+    submitted = next(
+        change
+        for entry in history_entries(_value(value.pk))
+        for change in entry.changes
+        if change.label == "提交时间"
+    )
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", submitted.new), submitted.new
+    for first in (100, 50):
+        target = actions.do_set_target(
+            indicator=catalogue.fai, unit=district.town_a, year=2027, amount="1200",
+            phasing=[str(first), *(str(100 * n) for n in range(2, 13))],
+            actor=district.supervisor, today=date(2026, 6, 1),
+        )  # fmt: skip
+    phasing = next(
+        change for change in history_entries(target)[0].changes if change.label == "分月目标"
+    )
+    assert (phasing.old[:11], phasing.new[:10]) == ("100、200、300", "50、200、300")
