@@ -78,10 +78,12 @@ from bipin.core.registry import Registry
 class ExcelKind:
     """What `bipin import KIND` and `bipin export KIND` do for one kind of record.
 
-    - `import_file(source, *, actor, dry_run, progress)` → ImportReport
+    - `import_file(source, *, actor, dry_run, progress)` → ImportReport (and `reason=`
+      for a kind with `reason_help`)
     - `export_queryset(user, filters)` → the user's rows, filtered by the list's own filter
       class (`filters` as the list page takes them, e.g. {"year": "2026"}); raises
-      ValueError on a filter it cannot take
+      ValueError on a filter it cannot take. What it returns needs only `count()` and to
+      be understood by `export_file` (a report of one period returns its figures)
     - `export_file(queryset, destination)` writes them
     - `template()` → the blank import template as bytes
     """
@@ -104,6 +106,14 @@ class ExcelKind:
     preview_columns: tuple[tuple["str | Promise", str], ...] = ()
     #: The template's file name as it is downloaded, e.g. _("招商项目导入模板.xlsx").
     template_name: "str | Promise" = ""
+    #: A kind whose export is of one period names its argument here ("YEAR-MONTH",
+    #: "YEAR"): `bipin export KIND PERIOD FILE`, passed to export_queryset as the filter
+    #: "period" (the page passes ?period=… the same way). Empty: the kind takes none.
+    period_argument: str = ""
+    #: A kind whose import may need a reason (a change of targets after the year began)
+    #: says here what the reason is for: the import page then asks for one (optional) and
+    #: `bipin import KIND FILE --reason …` takes one; import_file gets it as `reason=`.
+    reason_help: "str | Promise" = ""
 
 
 excel_kinds: Registry[ExcelKind] = Registry("Excel kind")

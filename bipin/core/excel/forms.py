@@ -22,11 +22,20 @@ class ImportForm(StyledFormMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, reason_help: Any = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["upload"].help_text = gettext(
             "按导入模板填写的 .xlsx 文件，不超过 %(limit)s MB"
         ) % {"limit": settings.BIPIN_UPLOAD_MAX_MB}
+        if reason_help:
+            # Only for a kind that asks (ExcelKind.reason_help): the import gets it.
+            self.fields["reason"] = forms.CharField(
+                label=_("修改原因"),
+                required=False,
+                max_length=200,
+                help_text=reason_help,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data["upload"]

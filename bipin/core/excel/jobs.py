@@ -71,6 +71,8 @@ class ImportJob:
     report: dict[str, Any] = field(default_factory=dict)
     #: A failure the importer did not report as row errors (a crash): logged, shown plainly.
     error: str = ""
+    #: Why, for a kind that asks (ExcelKind.reason_help); given to its importer.
+    reason: str = ""
     started_at: float = field(default_factory=time.time)
 
     @property
@@ -119,7 +121,7 @@ def get_job(kind: str, job_id: str, user: Any) -> ImportJob | None:
     return job
 
 
-def store_upload(upload: UploadedFile, *, kind: str, user: Any) -> ImportJob:
+def store_upload(upload: UploadedFile, *, kind: str, user: Any, reason: str = "") -> ImportJob:
     """Stores an uploaded file under its own name (the import's history names the file) in
     a folder of its own, and opens its preview job."""
     folder_of_kind = imports_dir(kind)
@@ -133,7 +135,9 @@ def store_upload(upload: UploadedFile, *, kind: str, user: Any) -> ImportJob:
     with path.open("wb") as stored:
         for chunk in upload.chunks():
             stored.write(chunk)
-    job = ImportJob(id=job_id, kind=kind, user_id=user.pk, filename=filename, path=str(path))
+    job = ImportJob(
+        id=job_id, kind=kind, user_id=user.pk, filename=filename, path=str(path), reason=reason
+    )
     save_job(job)
     return job
 
@@ -158,6 +162,7 @@ def commit_job(preview: ImportJob) -> ImportJob:
         filename=preview.filename,
         path=preview.path,
         dry_run=False,
+        reason=preview.reason,
     )
     save_job(job)
     return job
@@ -207,7 +212,10 @@ def run(job: ImportJob, *, actor: Any) -> ImportJob:
 
     try:
         kind = excel_kinds.get(job.kind)
-        report = kind.import_file(job.path, actor=actor, dry_run=job.dry_run, progress=progress)
+        extra = {"reason": job.reason} if kind.reason_help else {}
+        report = kind.import_file(
+            job.path, actor=actor, dry_run=job.dry_run, progress=progress, **extra
+        )
         job.report = summarize(report, kind)
     except Exception as error:
         logger.exception("import %s of %s (%s) failed", job.id, job.filename, job.kind)

@@ -102,9 +102,16 @@ def _no_session_write(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def import_start(request: AuthedRequest, kind: str) -> HttpResponse:
     """Upload a file: it is checked row by row as a dry run, and shown before it is saved."""
     excel_kind = _allowed_kind(request, kind, Action.ADD)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, reason_help=excel_kind.reason_help
+    )
     if request.method == "POST" and form.is_valid():
-        job = jobs.store_upload(form.cleaned_data["upload"], kind=kind, user=request.user)
+        job = jobs.store_upload(
+            form.cleaned_data["upload"],
+            kind=kind,
+            user=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
         jobs.start(job, actor=request.user)
         return redirect("excel:import_job", kind=kind, job_id=job.id)
     return render(request, "core/excel_import.html", _page_context(kind, excel_kind, form=form))
