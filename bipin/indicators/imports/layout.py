@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -60,6 +61,19 @@ UNIT_HEADERS = frozenset(
 REPORT_UNIT_KINDS = (UnitKind.SUBDISTRICT, UnitKind.TOWN)
 #: What an office types for "nothing here" (after NFKC).
 DASHES = frozenset({"-", "--", "—", "——", "–", "/", "－"})
+
+
+def report_language() -> translation.override:
+    """The language the sheets themselves are written in: Chinese, whatever the session's.
+
+    The monthly report and the target sheet are the statistics bureau's and the office's
+    own forms (its title, 1-10月累计, 同比增长（%）, 合计), exchanged with them as they are, and
+    what the importer reads back; an export made in an English session imports unchanged.
+    The 说明 sheet beside them is in the reader's language.
+    """
+    return translation.override("zh-hans")
+
+
 _NOTE_LINE = re.compile(r"^(注|说明|备注|附注|填表说明|note)(\s*[:：]|\s*\d|$)", re.IGNORECASE)
 _GROUP_NUMBER = re.compile(r"^[(（]?[一二三四五六七八九十]+[)）、.．]?$")
 _TOTALS = ("合计", "总计", "全区合计", "total")

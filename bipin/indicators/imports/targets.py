@@ -54,6 +54,7 @@ from bipin.indicators.imports.layout import (
     is_empty,
     number_format,
     read_report,
+    report_language,
     report_units,
     write_report,
 )
@@ -496,7 +497,8 @@ def export_targets(figures: TargetFigures, destination: str | Path | IO[bytes]) 
     """Writes the year's target sheet (see layout.write_report): it imports back
     unchanged."""
     writer = WorkbookWriter()
-    _write(writer, figures, totals=True)
+    with report_language():
+        _write(writer, figures, totals=True)
     writer.save(destination)
 
 
@@ -548,7 +550,8 @@ def targets_template() -> bytes:
         report_units(Unit.objects.all()),
     )
     writer = WorkbookWriter()
-    _write(writer, figures, totals=False)
+    with report_language():
+        _write(writer, figures, totals=False)
     writer.instructions(
         [
             Column("unit", _("单位"), allowed=_("单位全称或简称，如“锦城街道”或“锦城”")),

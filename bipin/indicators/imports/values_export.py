@@ -29,6 +29,7 @@ from bipin.indicators.imports.layout import (
     Part,
     district_name,
     number_format,
+    report_language,
     report_units,
     write_report,
 )
@@ -162,7 +163,8 @@ def export_values(figures: MonthlyFigures, destination: str | Path | IO[bytes]) 
     growth as bipin computes it (one decimal; "—" without a base): it imports back
     unchanged."""
     writer = WorkbookWriter()
-    _write(writer, figures)
+    with report_language():
+        _write(writer, figures)
     writer.save(destination)
 
 
@@ -215,7 +217,8 @@ def values_template() -> bytes:
     indicators = list(default_indicators(Indicator.objects.order_by("order", "code")))
     figures = MonthlyFigures(period, indicators, report_units(Unit.objects.all()))
     writer = WorkbookWriter()
-    _write(writer, figures, blank=True)
+    with report_language():
+        _write(writer, figures, blank=True)
     writer.instructions(
         [
             Column("unit", _("单位"), allowed=_("单位全称或简称，如“锦城街道”或“锦城”")),

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -402,3 +403,14 @@ def test_the_pages_are_the_supervisors(
     assert response.status_code == 200
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
     assert [row[1] for row in rows.to_python() if row[0] == 1] == ["锦城街道"]
+
+
+def test_an_export_made_in_an_english_session_imports_back_unchanged(
+    district: District, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    _set(district, catalogue)
+    with translation.override("en"):
+        path = _export(district.supervisor, tmp_path / "targets.xlsx", year="2026")
+        result = import_targets(path, actor=district.supervisor, today=IN_THE_YEAR)
+    assert result.errors == []
+    assert {row.outcome for row in result.rows} == {Outcome.UNCHANGED}

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -716,3 +717,17 @@ def test_a_report_with_a_one_level_header_is_read_too(report: Report) -> None:
         ("锦城街道", Decimal("38018.2"), Decimal("7.1")),
         ("於潜镇", Decimal("79984"), None),
     ]
+
+
+def test_an_export_made_in_an_english_session_imports_back_unchanged(
+    report: Report, tmp_path: Path
+) -> None:
+    import_values(SAMPLE, actor=report.district.provider)
+    with translation.override("en"):
+        path = _export(report.district.supervisor, tmp_path / "report.xlsx", period="2026-10")
+        result = import_values(path, actor=report.district.supervisor, dry_run=True)
+    title = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[0][0]
+    # The sheet is the bureau's own form, in Chinese whatever the session's language.
+    assert "（2026年1-10月）" in title
+    assert result.errors == []
+    assert {row.outcome for row in result.rows} == {Outcome.UNCHANGED}
