@@ -8,6 +8,7 @@ as a list of field changes with readable old and new values.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection, models
@@ -169,6 +170,12 @@ def _display(
 _VERSIONS_BATCH = 5000
 
 
+@cache
+def _history_model(model: type[models.Model]) -> Any:
+    """The historical model of `model` (`model.history` makes a new manager each time)."""
+    return model.history.model  # type: ignore[attr-defined]
+
+
 def record_versions(
     model: type[models.Model], pks: Iterable[Any], *, actor: Any, reason: str, kind: str = "+"
 ) -> None:
@@ -177,7 +184,10 @@ def record_versions(
     (kind "+" and "~"), copied by the database in one INSERT ... SELECT per few thousand rows
     instead of a historical object built per row (the Excel imports write tens of thousands
     of rows with their history)."""
-    history = model.history.model  # type: ignore[attr-defined]
+    ids = list(pks)
+    if not ids:
+        return
+    history = _history_model(model)
     tracked = [connection.ops.quote_name(field.column) for field in history.tracked_fields]
     names = ", ".join(tracked)
     meta = ("history_date", "history_change_reason", "history_type", "history_user_id")
@@ -194,7 +204,6 @@ def record_versions(
         kind,
         getattr(actor, "pk", None),
     ]
-    ids = list(pks)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), _VERSIONS_BATCH):
             batch = ids[start : start + _VERSIONS_BATCH]

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bipin.core import bulk
 from bipin.core.choices import Role
 from bipin.core.history import record_versions, save_with_history
 from bipin.core.periods import Period
@@ -431,7 +432,7 @@ def do_save_values(
             result.unchanged += 1
             continue
         result.written.append(value)
-    Value.objects.bulk_create(new, batch_size=2000)
+    bulk.insert(new)
     Value.objects.bulk_update(changed, ["amount", "reported_growth", *stamp], batch_size=2000)
     record_versions(Value, [value.pk for value in new], actor=actor, reason=_("填报"))
     record_versions(Value, [value.pk for value in changed], actor=actor, reason=_("填报"), kind="~")
@@ -677,7 +678,7 @@ def do_compute_derived(
             value.amount = amounts[value.unit_id]
             value.computed_at = now
         stale = [value.pk for unit_id, value in existing.items() if unit_id not in amounts]
-        Value.objects.bulk_create(new)
+        bulk.insert(new)
         Value.objects.bulk_update(changed, ["amount", "computed_at"])
         reason = _("系统计算")
         record_versions(Value, [value.pk for value in new], actor=actor, reason=reason)

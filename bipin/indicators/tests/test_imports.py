@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,7 +32,7 @@ from bipin.indicators.tests.conftest import PERIOD, Catalogue
 from bipin.org.choices import UnitKind
 from bipin.org.models import Unit, User
 
-SAMPLE = Path("/work/shared/samples/统计局月报_2026年1-10月.xlsx")
+SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "samples" / "统计局月报_2026年1-10月.xlsx"
 OCTOBER = Period(2026, 10)
 #: The sample's units besides 锦城街道 and 於潜镇 (the district fixture's), in its order.
 SUBDISTRICTS = ["锦北街道", "锦南街道", "玲珑街道", "青山湖街道"]
