@@ -315,7 +315,10 @@ def measure(world: dict[str, Any], timer: Timer) -> dict[str, Any]:
                 submitted.append((saved.written, approver))
         with timer.phase(f"approve_{name}"):
             for written, approver in submitted:
-                do_approve_values(written, actor=approver)
+                # The approver's page reads the values it approves.
+                do_approve_values(
+                    list(Value.objects.for_steps().filter(pk__in=written)), actor=approver
+                )
     with timer.phase("derive"):
         computed = do_compute_derived(period)
     with timer.phase("complete"):

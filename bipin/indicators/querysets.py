@@ -130,6 +130,10 @@ class ValueQuerySet(RestrictedQuerySet):
     def for_period(self, year: int, month: int) -> Self:
         return self.filter(year=year, month=month)
 
+    def for_steps(self) -> Self:
+        """With what the workflow's checks read of each value: its indicator and unit."""
+        return self.select_related("indicator", "unit")
+
 
 class ReportingPeriodQuerySet(RestrictedQuerySet):
     """The months of the collection, their deadlines and whether they are closed: known to

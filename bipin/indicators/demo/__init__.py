@@ -53,6 +53,7 @@ from bipin.core.demo import DemoContext, DemoStep
 from bipin.core.periods import Period
 from bipin.indicators.actions import (
     Entry,
+    SaveResult,
     do_approve_values,
     do_close_period,
     do_compute_derived,
@@ -413,12 +414,12 @@ class _DistrictBuilder:
             reporter = self.reporters[self.by_short[short_name].pk]
             entries = self._entries(self._provided(short_name), self.units, period)
             saved = do_save_values(period, entries, actor=reporter, submit=True)
-            do_approve_values(saved.written, actor=self.supervisor)
+            do_approve_values(_written(saved), actor=self.supervisor)
         for unit in self.units:
             entries = self._entries(self._own(), [unit], period)
             if entries:
                 saved = do_save_values(period, entries, actor=self.clerks[unit.pk], submit=True)
-                do_approve_values(saved.written, actor=self.managers[unit.pk])
+                do_approve_values(_written(saved), actor=self.managers[unit.pk])
 
     def _write_october(self) -> str:
         """The open month as the progress page shows it on the demo's today."""
@@ -443,13 +444,13 @@ class _DistrictBuilder:
                 do_save_values(OPEN, entries, actor=clerk)
             elif unit.short_name == _RETURNED[0]:
                 saved = do_save_values(OPEN, entries, actor=clerk, submit=True)
-                returned = next(v for v in saved.written if v.indicator.code == _RETURNED[1])
+                returned = next(v for v in _written(saved) if v.indicator.code == _RETURNED[1])
                 do_return_value(returned, actor=manager, reason=RETURN_REASON)
             elif unit.short_name in state_of:
                 state = state_of[unit.short_name]
                 saved = do_save_values(OPEN, entries, actor=clerk, submit=state != "draft")
                 if state == "approved":
-                    do_approve_values(saved.written, actor=manager)
+                    do_approve_values(_written(saved), actor=manager)
         statuses = Value.objects.for_period(OPEN.year, OPEN.month).filter(
             indicator__source=Source.MANUAL
         )
@@ -557,6 +558,11 @@ class _DistrictBuilder:
             "GRADUATES": (3, 8) if subdistrict else (1, 5),
         }[code]
         return max(low, min(high, wanted))
+
+
+def _written(saved: SaveResult) -> list[Value]:
+    """The values a batch wrote, with what the workflow's steps check."""
+    return list(Value.objects.for_steps().filter(pk__in=saved.written))
 
 
 def _rising(amounts: list[Decimal]) -> list[Decimal | None]:
