@@ -48,6 +48,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 
+from django.db.models import QuerySet
+
 from bipin.core.choices import Role
 from bipin.core.demo import DemoContext, DemoStep
 from bipin.core.periods import Period
@@ -444,7 +446,9 @@ class _DistrictBuilder:
                 do_save_values(OPEN, entries, actor=clerk)
             elif unit.short_name == _RETURNED[0]:
                 saved = do_save_values(OPEN, entries, actor=clerk, submit=True)
-                returned = next(v for v in _written(saved) if v.indicator.code == _RETURNED[1])
+                returned = Value.objects.for_steps().get(
+                    pk__in=saved.written, indicator__code=_RETURNED[1]
+                )
                 do_return_value(returned, actor=manager, reason=RETURN_REASON)
             elif unit.short_name in state_of:
                 state = state_of[unit.short_name]
@@ -560,9 +564,9 @@ class _DistrictBuilder:
         return max(low, min(high, wanted))
 
 
-def _written(saved: SaveResult) -> list[Value]:
-    """The values a batch wrote, with what the workflow's steps check."""
-    return list(Value.objects.for_steps().filter(pk__in=saved.written))
+def _written(saved: SaveResult) -> QuerySet[Value]:
+    """The values a batch wrote."""
+    return Value.objects.filter(pk__in=saved.written)
 
 
 def _rising(amounts: list[Decimal]) -> list[Decimal | None]:

@@ -561,3 +561,22 @@ def test_the_history_shows_moments_and_a_phasing_as_people_read_them(
         change for change in history_entries(target)[0].changes if change.label == "分月目标"
     )
     assert (phasing.old[:11], phasing.new[:10]) == ("100、200、300", "50、200、300")
+
+
+def test_a_months_values_are_stepped_as_a_queryset_all_or_nothing(
+    district: District, catalogue: Catalogue
+) -> None:
+    entries = [
+        actions.Entry(catalogue.fai, district.town_a, "38018.2"),
+        actions.Entry(catalogue.fai, district.town_b, "79984"),
+    ]
+    saved = actions.do_save_values(PERIOD, entries, actor=district.provider, submit=True)
+    month = Value.objects.filter(pk__in=saved.written)
+    error = _refused("由督查室审核", actions.do_approve_values, month, actor=district.manager_a)
+    assert sorted(error.messages) == [
+        "於潜镇 · 固定资产投资：数据提供部门报送的数据由督查室审核。",
+        "锦城街道 · 固定资产投资：数据提供部门报送的数据由督查室审核。",
+    ]
+    assert set(month.values_list("status", flat=True)) == {ValueStatus.SUBMITTED}
+    assert actions.do_approve_values(month, actor=district.supervisor) == 2
+    assert set(month.values_list("status", flat=True)) == {ValueStatus.APPROVED}
