@@ -17,11 +17,12 @@ names by their Chinese names, so the header is read cell by cell.
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
@@ -61,6 +62,44 @@ UNIT_HEADERS = frozenset(
 REPORT_UNIT_KINDS = (UnitKind.SUBDISTRICT, UnitKind.TOWN)
 #: What an office types for "nothing here" (after NFKC).
 DASHES = frozenset({"-", "--", "—", "——", "–", "/", "－"})
+
+
+class SheetImport(Protocol):
+    """One import of one sheet: `check` the rows read (errors into the report), then
+    `write` them."""
+
+    def check(self, rows: Any) -> None: ...
+
+    def write(self, rows: Any) -> None: ...
+
+
+def finish_import(
+    report: ImportReport[Any],
+    importer: SheetImport,
+    rows: Any,
+    *,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport[Any]:
+    """Checks and writes the rows read (None: the sheet could not be read) in one
+    transaction, rolled back on any error or for a dry run: all or nothing. The errors
+    come sorted by row and column, and a report with errors lists no rows."""
+    if rows is not None:
+        with transaction.atomic():
+            importer.check(rows)
+            if not report.errors:
+                importer.write(rows)
+            if report.errors or dry_run:
+                transaction.set_rollback(True)
+    if progress is not None:
+        progress(len(report.rows), len(report.rows))
+    if report.errors:
+        report.rows = []
+        report.errors.sort(
+            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
+        )
+    report.written = not report.errors and not dry_run
+    return report
 
 
 def report_language() -> translation.override:

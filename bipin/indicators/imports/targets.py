@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,6 +49,7 @@ from bipin.indicators.imports.layout import (
     Part,
     ReportSheet,
     UnitLookup,
+    finish_import,
     is_dash,
     is_empty,
     number_format,
@@ -124,22 +124,7 @@ def import_targets(
         return report
     importer = _TargetSheetImport(sheet, report, actor, reason.strip(), today)
     rows = importer.read()
-    if rows is not None:
-        with transaction.atomic():
-            importer.check(rows)
-            if not report.errors:
-                importer.write(rows)
-            if report.errors or dry_run:
-                transaction.set_rollback(True)
-    if progress is not None:
-        progress(len(report.rows), len(report.rows))
-    if report.errors:
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    return finish_import(report, importer, rows, dry_run=dry_run, progress=progress)
 
 
 class _TargetSheetImport:

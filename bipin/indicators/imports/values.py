@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,6 +54,7 @@ from bipin.indicators.imports.layout import (
     ReportRow,
     ReportSheet,
     UnitLookup,
+    finish_import,
     is_dash,
     is_empty,
     read_report,
@@ -170,22 +170,9 @@ def import_values(
         return report
     importer = _MonthlyReportImport(sheet, report, actor)
     rows = importer.read()
-    if importer.period is not None and rows is not None:
-        with transaction.atomic():
-            importer.check(rows)
-            if not report.errors:
-                importer.write(rows)
-            if report.errors or dry_run:
-                transaction.set_rollback(True)
-    if progress is not None:
-        progress(len(report.rows), len(report.rows))
-    if report.errors:
-        report.rows = []
-        report.errors.sort(
-            key=lambda error: (error.row or 0, len(error.column or ""), error.column or "")
-        )
-    report.written = not report.errors and not dry_run
-    return report
+    if importer.period is None:
+        rows = None
+    return finish_import(report, importer, rows, dry_run=dry_run, progress=progress)
 
 
 class _MonthlyReportImport:
