@@ -564,7 +564,9 @@ def close_period(request: AuthedRequest, year: int, month: int) -> Any:
     period = path_period(year, month)
     with refusals():
         locked = actions.do_close_period(period, actor=request.user)
-    row: Any = ReportingPeriod.objects.get(year=period.year, month=period.month)
+    row: Any = ReportingPeriod.objects.restrict(request.user).get(
+        year=period.year, month=period.month
+    )
     row.locked = locked
     return row
 

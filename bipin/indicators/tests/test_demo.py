@@ -279,8 +279,6 @@ class TestTheDistrictDemo:
     def test_the_sample_report_imports_into_the_demo_with_the_bureaus_growth(
         self, demo: Any
     ) -> None:
-        if "values" not in excel_kinds:
-            pytest.skip("the monthly report's Excel kind is not registered")
         provider = User.objects.get(username="provider_tongji")
         report = excel_kinds.get("values").import_file(SAMPLE, actor=provider, dry_run=False)
         assert not report.errors, [str(error) for error in report.errors]

@@ -351,7 +351,11 @@ def target_cell(request: AuthedRequest) -> HttpResponse:
     phasing = request.POST.get("phasing") == "1"
     raw = request.POST.get("amount", "")
     reason = request.POST.get("reason", "")
-    target = Target.objects.filter(indicator=indicator, unit=unit, year=year).first()
+    target = (
+        Target.objects.restrict(user, Action.CHANGE)
+        .filter(indicator=indicator, unit=unit, year=year)
+        .first()
+    )
     error = ""
     try:
         target = _save_cell(indicator, unit, year, month, target, raw, reason, user)
