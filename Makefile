@@ -11,7 +11,7 @@ PORT := $(or $(BIPIN_PORT),8000)
 TEST_ENV := BIPIN_SECRET_KEY=test-key-for-the-test-suite-only-0123456789
 
 VENDOR := bipin/static/vendor
-VENDOR_FILES := $(VENDOR)/bootstrap/bootstrap.min.css $(VENDOR)/htmx/htmx.min.js $(VENDOR)/bootstrap-icons/bootstrap-icons.min.css
+VENDOR_FILES := $(VENDOR)/bootstrap/bootstrap.min.css $(VENDOR)/htmx/htmx.min.js $(VENDOR)/bootstrap-icons/bootstrap-icons.min.css $(VENDOR)/echarts/echarts.min.js
 
 .PHONY: run test test-pg test-browser lint types setup setup-dev assets messages lock makemessages benchmark clean
 
@@ -67,10 +67,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 $(VENDOR_FILES) &: node_modules/.package-lock.json
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/bootstrap-icons/fonts
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/htmx $(VENDOR)/bootstrap-icons/fonts $(VENDOR)/echarts
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
 	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css $(VENDOR)/bootstrap-icons/
 	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 $(VENDOR)/bootstrap-icons/fonts/
 

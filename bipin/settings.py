@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "bipin.enterprises",
     "bipin.talent",
     "bipin.indicators",
+    "bipin.scoring",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("enterprises/", include("bipin.enterprises.urls")),
     path("talent/", include("bipin.talent.urls")),
     path("indicators/", include("bipin.indicators.urls")),
+    path("scoring/", include("bipin.scoring.urls")),
     path("excel/", include("bipin.core.excel.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from bipin.enterprises.api import requests as requests_api
 from bipin.indicators import api as indicators_api
 from bipin.org import api as org_api
 from bipin.projects import api as projects_api
+from bipin.scoring import api as scoring_api
 from bipin.talent import api as talent_api
 
 api = NinjaAPI(
@@ -30,3 +31,4 @@ api.add_router("/", enterprises_api.router)
 api.add_router("/", requests_api.router)
 api.add_router("/", talent_api.router)
 api.add_router("/", indicators_api.router)
+api.add_router("/", scoring_api.router)

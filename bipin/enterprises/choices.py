@@ -10,6 +10,18 @@ class Size(models.TextChoices):
     BELOW_SCALE = "below_scale", _("规下")
 
 
+class Grade(models.TextChoices):
+    """亩均评价 classes (亩均论英雄): A 优先发展, B 提升发展, C 整治提升, D 倒逼转型; T not
+    rated (utilities, enterprises in production for less than two years). Set by the
+    scoring app's published evaluation."""
+
+    A = "A", _("A 类（优先发展）")
+    B = "B", _("B 类（提升发展）")
+    C = "C", _("C 类（整治提升）")
+    D = "D", _("D 类（倒逼转型）")
+    T = "T", _("T 类（暂不评价）")
+
+
 class Intake(models.TextChoices):
     """How a request came in."""
 

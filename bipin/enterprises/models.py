@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bipin.core.history import History
 from bipin.core.uscc import validate_uscc
-from bipin.enterprises.choices import FINISHED, Intake, Satisfaction, Size, Status
+from bipin.enterprises.choices import FINISHED, Grade, Intake, Satisfaction, Size, Status
 from bipin.enterprises.querysets import (
     EnterpriseQuerySet,
     RequestStepQuerySet,
@@ -62,6 +62,9 @@ class Enterprise(models.Model):
     )
     employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     address = models.CharField(_("注册地址"), max_length=200, blank=True)
+    #: Set when a 亩均 evaluation is published (scoring.actions.do_publish_evaluation).
+    grade = models.CharField(_("亩均评价类别"), max_length=1, choices=Grade.choices, blank=True)
+    grade_year = models.PositiveIntegerField(_("亩均评价年度"), null=True, blank=True)
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now, editable=False)
 
     objects = EnterpriseQuerySet.as_manager()

@@ -303,20 +303,24 @@ class StartRate(ShareOf):
     unit_field = "project__responsible_unit"
 
     def records(self, period: Period) -> QuerySet:
-        start, end = period_bounds(period)
-        return (
-            Milestone.objects.filter(
-                stage=Stage.STARTED, planned_on__gte=start, planned_on__lte=end
-            )
-            .exclude(project__stage=Stage.TERMINATED)
-            .filter(project__merged_into__isnull=True)
-            .select_related("project__responsible_unit")
-            .order_by("planned_on", "project__code")
-        )
+        return planned_starts(period)
 
     def meeting(self, period: Period) -> Q:
         _start, end = period_bounds(period)
         return Q(project__started_on__lte=end)
+
+
+def planned_starts(period: Period) -> QuerySet:
+    """The start-of-construction milestones planned from 1 January to the end of the
+    period, of projects neither terminated nor merged into another."""
+    start, end = period_bounds(period)
+    return (
+        Milestone.objects.filter(stage=Stage.STARTED, planned_on__gte=start, planned_on__lte=end)
+        .exclude(project__stage=Stage.TERMINATED)
+        .filter(project__merged_into__isnull=True)
+        .select_related("project__responsible_unit")
+        .order_by("planned_on", "project__code")
+    )
 
 
 derivations.add(
@@ -331,6 +335,36 @@ derivations.add(
             Column(_("项目名称"), "project.name"),
             Column(_("计划开工日期"), "planned_on"),
             Column(_("实际开工日期"), "project.started_on"),
+            Column(_("责任单位"), "project.responsible_unit.name"),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class LateStarts(CountOf):
+    """未按期开工: projects whose roadmap planned the start of construction from 1 January
+    to the end of the period and that had not started by then, by responsible unit — what
+    a scheme's deduction "−0.1 per project signed but not started on time" counts."""
+
+    unit_field = "project__responsible_unit"
+
+    def records(self, period: Period) -> QuerySet:
+        _start, end = period_bounds(period)
+        return planned_starts(period).exclude(project__started_on__lte=end)
+
+
+derivations.add(
+    "late_starts",
+    LateStarts(
+        _("未按期开工项目数"),
+        IndicatorKind.CUMULATIVE,
+        "个",
+        _("计划于本年 1 月 1 日至期末开工、期末前仍未开工的项目个数，计入责任单位"),
+        (
+            Column(_("项目编号"), "project.code"),
+            Column(_("项目名称"), "project.name"),
+            Column(_("计划开工日期"), "planned_on"),
             Column(_("责任单位"), "project.responsible_unit.name"),
         ),
     ),
@@ -427,5 +461,53 @@ derivations.add(
             Column(_("办结日期"), "done_on"),
             Column(_("所属镇街"), "enterprise.unit.name"),
         ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class HandledOnTime(RequestsOnTime):
+    """承办诉求按期办结率: the same share, for each department that handled the requests
+    (a request handled by two departments counts for both): the departments' competition
+    is on the service they give."""
+
+    unit_field = "departments"
+
+
+@dataclass(frozen=True)
+class HandledInOneVisit(HandledOnTime):
+    """最多跑一次实现率: among the requests a department finished from 1 January to the end
+    of the period, the share for which the enterprise came at most once (跑动次数 ≤ 1)."""
+
+    def meeting(self, period: Period) -> Q:
+        return Q(visits__lte=1)
+
+
+_HANDLED_COLUMNS = (
+    Column(_("诉求编号"), "code"),
+    Column(_("企业"), "enterprise.name"),
+    Column(_("办理期限"), "deadline"),
+    Column(_("办结日期"), "done_on"),
+    Column(_("跑动次数"), "visits"),
+)
+
+derivations.add(
+    "handled_on_time",
+    HandledOnTime(
+        _("承办诉求按期办结率"),
+        IndicatorKind.RATE,
+        "%",
+        _("本年 1 月 1 日至期末本部门承办并办结的企业诉求中，在办理期限内办结的所占比例 × 100"),
+        _HANDLED_COLUMNS,
+    ),
+)
+derivations.add(
+    "handled_in_one_visit",
+    HandledInOneVisit(
+        _("最多跑一次实现率"),
+        IndicatorKind.RATE,
+        "%",
+        _("本年 1 月 1 日至期末本部门承办并办结的企业诉求中，企业跑动不超过一次的所占比例 × 100"),
+        _HANDLED_COLUMNS,
     ),
 )

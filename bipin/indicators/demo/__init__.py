@@ -471,6 +471,8 @@ class _DistrictBuilder:
         counts = self._derived_counts()
         made = 0
         for spec in CATALOGUE:
+            if not spec.targeted:
+                continue
             indicator = self.indicators[spec.code]
             for unit in self.units:
                 if not indicator.applies_to(unit):
@@ -521,8 +523,10 @@ class _DistrictBuilder:
             return Decimal(rng.choice((7, 8, 10))), None
         if code == "START_RATE":
             return Decimal(80 if year == 2026 else 75), None
-        if code == "REQ_ON_TIME":
+        if code in ("REQ_ON_TIME", "DEPT_ON_TIME"):
             return Decimal(95 if year == 2026 else 90), None
+        if code == "DEPT_ONE_VISIT":
+            return Decimal(90 if year == 2026 else 85), None
         if code in ("PROJ_1YI", "PROJ_10YI", "TALENT_HL", "GRADUATES"):
             return Decimal(self._count_target(code, unit, year, counts)), None
         series = self.series[(code, unit.pk)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bipin.indicators.actions import do_save_indicator
-from bipin.indicators.choices import IndicatorKind, Source
+from bipin.indicators.choices import Direction, IndicatorKind, Source
 from bipin.indicators.models import Indicator
 from bipin.org.models import Unit, User
 
@@ -33,6 +33,9 @@ class Spec:
     provider: str = ""
     derivation: str = ""
     base: str = ""
+    direction: str = Direction.HIGHER
+    #: Whether units get an annual target on it (a count that only deducts points has none).
+    targeted: bool = True
 
     @property
     def source(self) -> str:
@@ -95,6 +98,10 @@ CATALOGUE = (
     Spec("START_RATE", "项目开工率", "%", IndicatorKind.RATE, 1, _TOWNS,
          "计划本年开工的项目中，期末前已开工的项目所占比例，按责任单位统计，由系统根据项目节点计算。",
          derivation="start_rate"),
+    Spec("LATE_START", "未按期开工项目数", "个", IndicatorKind.CUMULATIVE, 0, _TOWNS,
+         "计划于本年 1 月至期末开工、期末前仍未开工的项目个数，按责任单位统计，由系统根据项目节点计算；"
+         "比拼中每个扣分。",
+         derivation="late_starts", direction=Direction.LOWER, targeted=False),
     Spec("TALENT_HL", "引进高层次人才数", "人", IndicatorKind.CUMULATIVE, 0, _TOWNS_PLATFORMS,
          "本年引进的 A–E 类高层次人才人数，按引进单位统计，由系统根据人才库计算。",
          derivation="high_level_talents"),
@@ -107,6 +114,13 @@ CATALOGUE = (
     Spec("REQ_ON_TIME", "企业诉求按期办结率", "%", IndicatorKind.RATE, 1, _TOWNS,
          "本年办结的企业诉求中在办理期限内办结的比例，按企业所在镇街统计，由系统根据企业诉求记录计算。",
          derivation="requests_on_time"),
+    Spec("DEPT_ON_TIME", "承办诉求按期办结率", "%", IndicatorKind.RATE, 1, "department",
+         "本年办结的、由本部门承办的企业诉求中在办理期限内办结的比例，由系统根据企业诉求记录计算；"
+         "部门组比拼的服务指标。",
+         derivation="handled_on_time"),
+    Spec("DEPT_ONE_VISIT", "最多跑一次实现率", "%", IndicatorKind.RATE, 1, "department",
+         "本年办结的、由本部门承办的企业诉求中企业跑动不超过一次的比例，由系统根据企业诉求记录计算。",
+         derivation="handled_in_one_visit"),
 )
 # fmt: on
 
@@ -171,6 +185,7 @@ def make_catalogue(actor: User, providers: Mapping[str, Unit]) -> dict[str, Indi
             name=spec.name,
             unit_of_measure=spec.unit_of_measure,
             kind=spec.kind,
+            direction=spec.direction,
             decimals=spec.decimals,
             provider=providers[spec.provider] if spec.provider else None,
             source=spec.source,

@@ -104,7 +104,7 @@ class TestTheDistrictDemo:
         indicators = {i.name: i for i in Indicator.objects.select_related("provider", "base")}
         assert len(indicators) >= 19
         assert set(indicators) >= ISSUE_NAMES
-        assert "indicators: 21 indicators" in demo["output"]
+        assert "indicators: 24 indicators" in demo["output"]
         for indicator in indicators.values():
             assert indicator.description and indicator.unit_of_measure, indicator
         # The sample report's five, by name, owned by the statistics bureau.

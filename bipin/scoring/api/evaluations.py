@@ -1,0 +1,5 @@
+"""Placeholder until its helper writes it."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Placeholder until its helper writes it."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
