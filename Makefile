@@ -95,8 +95,9 @@ clean:
 
 ## The benchmark suite: ratios against baselines measured in the same run (benchmarks/run.py),
 ## the import of a 50,000-row ledger against reading it (benchmarks/imports.py), and the
-## project list at 100,000 projects (benchmarks/project_list.py), and a month of indicator
-## data at the province scale (benchmarks/indicators.py); all run, and the target fails if
+## project list at 100,000 projects (benchmarks/project_list.py), a month of indicator
+## data at the province scale (benchmarks/indicators.py), and 比拼's methods and a scoring
+## run of 1,500 units × 60 items (benchmarks/scoring.py); all run, and the target fails if
 ## any misses its targets.
 benchmark: setup-dev
 	status=0; \
@@ -104,4 +105,5 @@ benchmark: setup-dev
 	$(BIN)/python benchmarks/imports.py || status=1; \
 	$(BIN)/python benchmarks/project_list.py || status=1; \
 	$(BIN)/python benchmarks/indicators.py || status=1; \
+	$(BIN)/python benchmarks/scoring.py || status=1; \
 	exit $$status

@@ -12,6 +12,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models, router
@@ -20,8 +21,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 #: The Field classes whose value preparation returns a value of their Python type as it
 #: is (a str, or a str subclass such as a TextChoices member, for the text fields; an int
 #: for the integer ones, an auto key's backend check refusing only MySQL's 0; a bool for
-#: BooleanField). A Field subclass that overrides any step of the preparation is prepared
-#: as usual.
+#: BooleanField; a Decimal for DecimalField, whose preparation only makes the Decimal again
+#: and hands it to the backend's adapt_decimalfield_value, which returns it unchanged on
+#: every backend of Django 5.2). A Field subclass that overrides any step of the
+#: preparation is prepared as usual.
 _PLAIN_TYPES: dict[type[models.Field], type] = {
     models.CharField: str,
     models.TextField: str,
@@ -32,6 +35,7 @@ _PLAIN_TYPES: dict[type[models.Field], type] = {
     models.PositiveBigIntegerField: int,
     models.PositiveSmallIntegerField: int,
     models.BooleanField: bool,
+    models.DecimalField: Decimal,
     models.AutoField: int,
     models.BigAutoField: int,
     models.SmallAutoField: int,
@@ -179,7 +183,7 @@ def _insert(
                 for value, (plain, prepare) in zip(row, preparers, strict=True):
                     if (
                         value is None
-                        or type(value) is plain
+                        or (type(value) is plain and (plain is not Decimal or value.is_finite()))
                         or (plain is str and isinstance(value, str))
                     ):
                         params.append(value)

@@ -48,7 +48,7 @@ def _decimal(value: float | None) -> Decimal | None:
     return Decimal(repr(float(value))).quantize(_PLACES, rounding=ROUND_HALF_UP)
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of a unit's 成绩单 before it is saved (a ScoreItem)."""
 
@@ -176,7 +176,7 @@ def _item_lines(item: SchemeItem, cells: _Cells, month: int) -> list[Line]:
         line.completion, line.time_progress, line.gap = done.percent, done.time_progress, done.gap
         if indicator.kind == IndicatorKind.GROWTH:
             line.growth = actual
-        elif indicator.kind in _AMOUNTS:
+        elif indicator.kind in _AMOUNTS and cells.last_year[index] is not None:
             change = growth(actual, cells.last_year[index])
             line.growth = change.percent if change.state == GrowthState.OK else None
         if actual is None:

@@ -177,3 +177,15 @@ def test_only_a_leader_may_be_linked(district):
         do_create_links(
             actor=district.supervisor, pairs=[(district.clerk_a, projects[0], date(2026, 4, 1))]
         )
+
+
+def test_a_decimal_is_written_as_it_is_and_a_non_finite_one_is_refused(district):
+    projects = _projects(district, "DECIMAL")
+    projects[0].contracted_investment = Decimal("12345.6700")
+    bulk.insert([projects[0]])
+    stored = Project.objects.get(pk=projects[0].pk).contracted_investment
+    assert stored == Decimal("12345.67")
+    # The fast path is for finite Decimals only: NaN goes through the field, which refuses it.
+    projects[1].contracted_investment = Decimal("NaN")
+    with pytest.raises(ValidationError):
+        bulk.insert([projects[1]])
