@@ -547,8 +547,9 @@ def classify_by_share(
     So the better classes never exceed their share (A 类不超过 20 %) except through ties, and
     the last class takes at least its share (D 类不少于 5 %). Example, n = 10 and shares
     20/60/95 %: ⌊2⌋ = 2, ⌊6⌋ = 6, ⌊9.5⌋ = 9, so ranks 1–2 are A, 3–6 B, 7–9 C and rank 10 D
-    (2/4/3/1). Ties keep the better class: ten equal scores are all rank 1, all A.
-    (s × n is compared with a tolerance of 1e-9, so 0.6 × 10 counts as 6.)
+    (2/4/3/1). Ties keep the better class: ten equal scores are all rank 1, all A. A lone
+    rated entity (rank 1 of 1) is beyond 95 %: D. (s × n is floored with a tolerance of
+    1e-9, so 0.29 × 100, 28.999999999999996 in floating point, counts as 29.)
 
     - rated=False (utilities, enterprises under two years) → `unrated` ("T"): not ranked,
       not counted in n.

@@ -13,7 +13,10 @@ Who reports what (the catalogue below):
   the counting rule, so platforms have none), the start rate, the talents (platforms
   introduce them too) and the requests closed on time;
 - departments report nothing for themselves: they provide data, and their own
-  competition (部门组) is on tasks and service, not on these indicators.
+  competition (部门组) is on the service they give, counted from the enterprises' requests
+  they handled (承办诉求按期办结率, 最多跑一次实现率), not on these indicators;
+- the system also counts each unit's projects not started on time (未按期开工项目数), which
+  has no target: a scheme deducts points for it.
 
 History: every month of 2025 and January–September 2026 is submitted by its owner,
 approved (by the supervisor for a data provider's values, by the unit's manager for the

@@ -28,10 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _totals(run: Run) -> dict[str, Decimal]:
-    return {
-        short_name: total
-        for short_name, total in run.scores.values_list("unit__short_name", "total")
-    }
+    return dict(run.scores.values_list("unit__short_name", "total"))
 
 
 class TestSchemes:
@@ -256,7 +253,7 @@ def test_a_bonus_on_the_excess_over_the_target_counts_only_beyond_it(
                 Decimal(3),
                 Counting.EXCESS,
             )
-        ],  # fmt: skip
+        ],
         actor=competition.district.supervisor,
     )
     run = do_score(scheme, SEPTEMBER, actor=competition.district.supervisor)
