@@ -2,7 +2,7 @@
 comparison of units, each with the columns of its page (core/excel's TableWriter: a
 heading, a bold frozen header, numbers as numbers with their formats).
 
-The pages build the rows (views/boards.py); these functions only lay them out, so that
+The pages build the rows (views/boards/); these functions only lay them out, so that
 what is exported is what the page shows.
 """
 
@@ -112,7 +112,7 @@ _KINDS = {
 
 
 def scorecard_workbook(card: dict[str, Any]) -> bytes:
-    """A 成绩单 (the page's context, views.boards.scorecard_context): every line with its
+    """A 成绩单 (the page's context, views.boards.scorecards.scorecard_context): every line with its
     numbers, a total row that is the unit's total, and the rank history on a second sheet."""
     score, run = card["score"], card["run"]
     writer = WorkbookWriter()
@@ -164,7 +164,7 @@ def scorecard_workbook(card: dict[str, Any]) -> bytes:
 
 
 def compare_workbook(comparison: dict[str, Any]) -> bytes:
-    """Units side by side (views.boards.compare_context): per item each unit's actual,
+    """Units side by side (views.boards.compare.compare_context): per item each unit's actual,
     completion and points; then the totals and the ranks."""
     run, scores = comparison["run"], comparison["scores"]
     columns = [

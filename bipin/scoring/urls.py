@@ -1,4 +1,4 @@
-"""The pages of 比拼: the boards, runs and 成绩单 (views/boards.py), the schemes
+"""The pages of 比拼: the boards, runs and 成绩单 (views/boards/), the schemes
 (views/schemes.py), the high-quality development index (views/index.py) and the 亩均
 evaluation (views/evaluations.py). Each views module lists its own patterns."""
 
