@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bipin.core.choices import Role
 from bipin.core.filters import FilterSet
-from bipin.enterprises.choices import OPEN, Intake, Size, Status
+from bipin.enterprises.choices import OPEN, Grade, Intake, Size, Status
 from bipin.enterprises.models import LOCAL_UNIT_KINDS, Enterprise, ServiceCategory, ServiceRequest
 from bipin.org.choices import UnitKind
 from bipin.org.models import Link, Unit, User
@@ -123,6 +123,10 @@ class EnterpriseFilter(FilterSet):
         label=_("规模"), choices=Size.choices, empty_label=_("规上与规下")
     )
     is_key = django_filters.BooleanFilter(label=_("重点企业"))
+    # The class of the latest published 亩均 evaluation (set by the scoring app).
+    grade = django_filters.ChoiceFilter(
+        label=_("亩均评价类别"), choices=Grade.choices, empty_label=_("全部亩均类别")
+    )
     leader = django_filters.ModelChoiceFilter(
         label=_("挂联领导"),
         queryset=User.objects.filter(role=Role.LEADER).order_by("username"),
@@ -136,7 +140,7 @@ class EnterpriseFilter(FilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["q", "unit", "industry", "size", "is_key", "leader", "linked", "sort"]
+        fields = ["q", "unit", "industry", "size", "is_key", "grade", "leader", "linked", "sort"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,7 +190,7 @@ class EnterpriseFilter(FilterSet):
         cleaned = getattr(self.form, "cleaned_data", {})
         return any(
             cleaned.get(name) not in (None, "", DEFAULT_ENTERPRISE_SORT)
-            for name in ("leader", "linked", "sort")
+            for name in ("grade", "leader", "linked", "sort")
         )
 
 
