@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from bipin.core.excel import (
     AMOUNT_FORMAT,
@@ -466,7 +466,9 @@ def export_figures(export: FiguresExport, destination: str | Path | IO[bytes]) -
         revenue=Sum("revenue"), employees=Sum("employees"),
     )  # fmt: skip
     count = export.queryset.count()
-    table.totals({**sums, "name": _("%(count)s 家企业") % {"count": count}})
+    table.totals(
+        {**sums, "name": ngettext("%(count)s 家企业", "%(count)s 家企业", count) % {"count": count}}
+    )
     writer.save(destination)
 
 

@@ -26,6 +26,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bipin.core.choices import Action
@@ -354,7 +355,9 @@ def evaluation_export(request: AuthedRequest, pk: int) -> HttpResponse:
                 values[measure] = Decimal(line["value"])
         table.append(values)
         count += 1
-    table.totals({"name": _("%(count)s 家企业") % {"count": count}})
+    table.totals(
+        {"name": ngettext("%(count)s 家企业", "%(count)s 家企业", count) % {"count": count}}
+    )
     filename = _("亩均评价_%(year)s_%(date)s.xlsx") % {
         "year": evaluation.year,
         "date": timezone.localdate().strftime("%Y%m%d"),
