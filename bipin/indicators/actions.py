@@ -34,7 +34,7 @@ from django.utils.translation import pgettext_lazy
 
 from bipin.core import bulk
 from bipin.core.choices import Role
-from bipin.core.history import record_versions, save_with_history
+from bipin.core.history import delete_with_history, record_versions, save_with_history
 from bipin.core.periods import Period
 from bipin.indicators import computations
 from bipin.indicators.choices import EDITABLE, IndicatorKind, Source, ValueStatus
@@ -684,8 +684,45 @@ def do_correct_value(value: Value, *, amount: Any, actor: User, reason: str) -> 
     if amount == value.amount:
         raise ValidationError({"amount": _("更正后的数值与原数值相同。")})
     value.amount = amount
-    save_with_history(value, actor=actor, reason=_("更正：%(reason)s") % {"reason": reason.strip()})
+    why = _("更正：%(reason)s") % {"reason": reason.strip()}
+    save_with_history(value, actor=actor, reason=why)
+    _recompute_growths(value, actor=actor, reason=why)
     return value
+
+
+def _recompute_growths(value: Value, *, actor: User, reason: str) -> None:
+    """The growths computed from a corrected value (固定资产投资 → 固定资产投资增速) of its
+    month and of the same month a year later, for its unit, even in a closed month: a
+    growth is derived, so a correction of its base corrects it too (do_compute_derived
+    does not recompute a closed month)."""
+    growths = list(Indicator.objects.filter(base_id=value.indicator_id, active=True))
+    if not growths:
+        return
+    now = timezone.now()
+    for growth_indicator in growths:
+        for period in (value.period, Period(value.year + 1, value.month)):
+            amount = _growth_amounts(value.indicator_id, period, [value.unit]).get(value.unit_id)
+            stored = Value.objects.filter(
+                indicator=growth_indicator, unit_id=value.unit_id, year=period.year,
+                month=period.month,
+            ).first()  # fmt: skip
+            if stored is None and amount is None:
+                continue
+            if stored is None:
+                closed = ReportingPeriod.objects.filter(
+                    year=period.year, month=period.month, closed_at__isnull=False
+                ).exists()
+                stored = Value(
+                    indicator=growth_indicator, unit_id=value.unit_id, year=period.year,
+                    month=period.month, amount=amount, computed_at=now,
+                    status=ValueStatus.LOCKED if closed else ValueStatus.APPROVED,
+                )  # fmt: skip
+                save_with_history(stored, actor=actor, reason=reason)
+            elif amount is None:
+                delete_with_history(stored, actor=actor, reason=reason)
+            elif stored.amount != amount:
+                stored.amount, stored.computed_at = amount, now
+                save_with_history(stored, actor=actor, reason=reason)
 
 
 # Derived values ----------------------------------------------------------------------------

@@ -217,6 +217,43 @@ def test_a_step_taken_meanwhile_by_someone_else_is_not_taken_twice(
 # After the lock ----------------------------------------------------------------------------
 
 
+def test_a_correction_after_the_lock_corrects_the_growths_computed_from_it(
+    district: District, catalogue: Catalogue
+) -> None:
+    """固定资产投资 corrected in a closed month: its growth (固定资产投资增速) of that month,
+    and of the same month a year later, is computed again with the same reason."""
+    statistics = district.provider
+    for period, amount in ((LAST_YEAR, "1000"), (PERIOD, "1200")):
+        actions.do_save_values(
+            period,
+            [actions.Entry(catalogue.fai, district.town_a, Decimal(amount))],
+            actor=statistics,
+            submit=True,
+        )
+    actions.do_compute_derived(PERIOD)
+    growth = Value.objects.get(indicator=catalogue.fai_growth, unit=district.town_a)
+    assert growth.amount == Decimal(20)
+    actions.do_close_period(PERIOD, actor=district.supervisor)
+
+    fai = Value.objects.for_steps().get(
+        indicator=catalogue.fai, unit=district.town_a, year=PERIOD.year, month=PERIOD.month
+    )
+    actions.do_correct_value(fai, amount="1300", actor=district.supervisor, reason="漏报一个项目")
+    growth.refresh_from_db()
+    assert (growth.amount, growth.status) == (Decimal(30), ValueStatus.LOCKED)
+    assert growth.history.latest().history_change_reason == "更正：漏报一个项目"
+
+    # Last year's base corrected: this year's growth follows, and a base without a
+    # growth of its own (October 2024 has no value) creates none.
+    base = Value.objects.for_steps().get(
+        indicator=catalogue.fai, unit=district.town_a, year=LAST_YEAR.year
+    )
+    actions.do_correct_value(base, amount="650", actor=district.supervisor, reason="基数更正")
+    growth.refresh_from_db()
+    assert growth.amount == Decimal(100)
+    assert not Value.objects.filter(indicator=catalogue.fai_growth, year=LAST_YEAR.year).exists()
+
+
 def test_after_the_lock_only_the_supervisor_corrects_with_a_reason(
     district: District, catalogue: Catalogue
 ) -> None:
