@@ -706,9 +706,9 @@ def _recompute_growths(value: Value, *, actor: User, reason: str) -> None:
                 indicator=growth_indicator, unit_id=value.unit_id, year=period.year,
                 month=period.month,
             ).first()  # fmt: skip
-            if stored is None and amount is None:
-                continue
             if stored is None:
+                if amount is None:
+                    continue
                 closed = ReportingPeriod.objects.filter(
                     year=period.year, month=period.month, closed_at__isnull=False
                 ).exists()
