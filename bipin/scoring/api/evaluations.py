@@ -30,6 +30,9 @@ from bipin.scoring.models import Evaluation, EvaluationResult, EvaluationScheme
 
 router = Router(tags=["亩均评价"])
 
+#: The measures in the order of their list (a result's breakdown is a JSON object).
+_MEASURE_ORDER = {measure: order for order, measure in enumerate(Measure.values)}
+
 
 # Schemas -----------------------------------------------------------------------------------
 
@@ -105,6 +108,10 @@ class ResultOut(Schema):
 
     @staticmethod
     def resolve_measures(result: EvaluationResult) -> list[dict[str, Any]]:
+        # In the order of the measures' list: PostgreSQL's jsonb keeps no key order.
+        lines = sorted(
+            result.breakdown.items(), key=lambda item: _MEASURE_ORDER.get(item[0], len(Measure))
+        )
         return [
             {
                 "measure": measure,
@@ -113,7 +120,7 @@ class ResultOut(Schema):
                 "weight": line.get("weight"),
                 "benchmark": line.get("benchmark"),
             }
-            for measure, line in result.breakdown.items()
+            for measure, line in lines
         ]
 
 
