@@ -47,10 +47,6 @@ class SchemeQuerySet(RestrictedQuerySet):
         Action.DELETE: _SUPERVISOR_ONLY,
     }
 
-    def latest_of(self, group: Any) -> Any:
-        """The group's newest version, or None."""
-        return self.filter(group=group).order_by("-version").first()
-
 
 class RunQuerySet(RestrictedQuerySet):
     reach: ClassVar[ReachTable] = _RESULTS
