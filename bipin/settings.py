@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",  # the queue of background work, in bipin's own database
     # bipin, lower apps first (DESIGN.md, "Apps and their direction"); the demo steps run
     # in this order.
     "bipin.core",
@@ -78,6 +80,7 @@ INSTALLED_APPS = [
     "bipin.talent",
     "bipin.indicators",
     "bipin.scoring",
+    "bipin.alerts",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +272,23 @@ BIPIN_VALUE_DEADLINE_DAY = env.int("BIPIN_VALUE_DEADLINE_DAY", 10, minimum=1, ma
 # Uploads: evidence files and Excel imports.
 BIPIN_UPLOAD_MAX_MB = env.int("BIPIN_UPLOAD_MAX_MB", 20, minimum=1, maximum=500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# 督查预警. Background work (the daily pass of the rules, deliveries, digests) goes through
+# Django's tasks API (django-tasks) on its database backend: the queue is a table of
+# bipin's own database, so the embedded default needs no other server, and several
+# `bipin worker` processes share it on PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The worker's daily times (local time, HH:MM): the pass of the rules, then the digests.
+BIPIN_ALERTS_AT = env.str("BIPIN_ALERTS_AT", "07:00")
+BIPIN_DIGEST_AT = env.str("BIPIN_DIGEST_AT", "08:00")
+# The webhook channel: a DingTalk (钉钉 / 浙政钉) custom robot URL, or a work-notice
+# endpoint; the secret signs robot calls (加签). Empty: only people with their own URL.
+BIPIN_WEBHOOK_URL = env.str("BIPIN_WEBHOOK_URL", "") or ""
+BIPIN_WEBHOOK_SECRET = env.str("BIPIN_WEBHOOK_SECRET", "") or ""
+BIPIN_WEBHOOK_FORMAT = env.choice("BIPIN_WEBHOOK_FORMAT", "robot", ["robot", "work_notice"])
+# A failed delivery is tried again after 1, 5, 30 minutes, 2 and 12 hours, then marked
+# failed (kept, shown, and sent again by hand).
+BIPIN_DELIVERY_BACKOFF_MINUTES = [1, 5, 30, 120, 720]
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("talent/", include("bipin.talent.urls")),
     path("indicators/", include("bipin.indicators.urls")),
     path("scoring/", include("bipin.scoring.urls")),
+    path("alerts/", include("bipin.alerts.urls")),
     path("excel/", include("bipin.core.excel.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

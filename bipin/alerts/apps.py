@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "bipin.alerts"
+    label = "alerts"
+    verbose_name = _("督查预警")
+
+    def ready(self) -> None:
+        # The rule kinds register themselves on import.
+        from bipin.alerts import rules  # noqa: F401
+        from bipin.alerts.demo import AlertsDemo
+        from bipin.core.demo import demo_steps
+
+        demo_steps.add("alerts", AlertsDemo())

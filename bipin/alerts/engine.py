@@ -1,0 +1,370 @@
+"""One pass of the rules: every active rule's findings against its standing alerts.
+
+For each rule, in one transaction that holds the rule's row (so a second worker's pass of
+the same rule waits, then finds everything already done):
+
+- a finding with no alert opens one (or reopens the resolved alert of the same key: the key
+  (rule, subject, unit, period) is unique, DESIGN.md's dedup);
+- a finding with a standing alert keeps it, with today's facts; a worse severity raises
+  it; a red is lowered to yellow only when the finding says the shortfall is made up;
+- a standing alert with no finding resolves itself — unless the kind cannot judge it today
+  (its value is not in yet);
+- an open alert nobody has acknowledged goes up after the rule's days: to the unit's
+  managers, then to the leader linked to the subject or its unit.
+
+Each step is an `AlertEvent`; the people it concerns get a `Notification` (notifications.py).
+Writes are in bulk: a pass costs a few queries per rule plus one per thousand rows written.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bipin.alerts.choices import (
+    SEVERITY_RANK,
+    STANDING,
+    AlertStatus,
+    Escalation,
+    EventKind,
+    Severity,
+)
+from bipin.alerts.models import Alert, AlertEvent, Rule
+from bipin.alerts.notifications import Recipients, notify
+from bipin.alerts.rules import Finding, PassContext, rule_kinds
+from bipin.core.periods import Period
+from bipin.indicators.models import ReportingPeriod
+
+_BATCH = 2000
+
+
+@dataclass
+class PassResult:
+    """What a pass did, by rule and in all."""
+
+    opened: int = 0
+    kept: int = 0
+    resolved: int = 0
+    raised: int = 0
+    lowered: int = 0
+    escalated: int = 0
+    by_rule: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def add(self, rule: Rule, counts: Counter[str]) -> None:
+        self.by_rule[rule.name] = counts
+        for name in ("opened", "kept", "resolved", "raised", "lowered", "escalated"):
+            setattr(self, name, getattr(self, name) + counts[name])
+
+
+def data_period(today: date) -> Period | None:
+    """The month whose data is due by `today`: the latest reporting period whose deadline
+    has passed."""
+    latest = (
+        ReportingPeriod.objects.filter(deadline__lt=today)
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    return None if latest is None else Period(*latest)
+
+
+def run_rules(today: date | None = None, rules: Iterable[Rule] | None = None) -> PassResult:
+    """One pass of `rules` (every active rule) for `today`; safe to run again, by any
+    number of workers at once."""
+    today = today or timezone.localdate()
+    context = PassContext(today=today, data_period=data_period(today))
+    result = PassResult()
+    for rule in rules if rules is not None else Rule.objects.active():
+        result.add(rule, run_rule(rule, context))
+    return result
+
+
+def run_rule(rule: Rule, context: PassContext) -> Counter[str]:
+    kind = rule_kinds.get(rule.kind)
+    with transaction.atomic():
+        # Holding the rule's row makes a concurrent pass of it wait for this one
+        # (PostgreSQL; SQLite's IMMEDIATE transactions already let one writer in at a time).
+        rule = Rule.objects.select_for_update().get(pk=rule.pk)
+        findings = {finding.key: finding for finding in kind.find(rule, context)}
+        return _Reconcile(rule, context, findings).run(kind)
+
+
+def _key(alert: Alert) -> tuple[int, int, int, str]:
+    return (alert.subject_type_id, alert.subject_id, alert.unit_id, alert.period)
+
+
+class _Reconcile:
+    def __init__(self, rule: Rule, context: PassContext, findings: dict[Any, Finding]) -> None:
+        self.rule = rule
+        self.today = context.today
+        self.context = context
+        self.findings = findings
+        self.counts: Counter[str] = Counter()
+        self.events: list[AlertEvent] = []
+        #: (event, who is told) for the notifications, once the events have ids.
+        self.told: list[tuple[AlertEvent, Recipients]] = []
+        self.changed: list[Alert] = []
+
+    def run(self, kind: Any) -> Counter[str]:
+        standing = {
+            _key(alert): alert
+            for alert in Alert.objects.filter(rule=self.rule, status__in=STANDING).iterator(
+                chunk_size=_BATCH
+            )
+        }
+        new_keys = [key for key in self.findings if key not in standing]
+        self._open(new_keys)
+        kept_ids = []
+        for key, alert in standing.items():
+            finding = self.findings.get(key)
+            if finding is not None:
+                self._keep(alert, finding)
+                kept_ids.append(alert.pk)
+        gone = [alert for key, alert in standing.items() if key not in self.findings]
+        stay = kind.undecided(self.rule, self.context, gone) if gone else set()
+        for alert in gone:
+            if alert.pk in stay:
+                kept_ids.append(alert.pk)
+                self.counts["kept"] += 1
+            else:
+                self._resolve(alert)
+        self._escalate([alert for alert in standing.values() if alert.pk in set(kept_ids)])
+        self._write(kept_ids)
+        return self.counts
+
+    # --- the steps -----------------------------------------------------------------
+
+    def _open(self, keys: list[tuple[int, int, int, str]]) -> None:
+        if not keys:
+            return
+        reopened = self._resolved_alerts(keys)
+        fresh = []
+        for key in keys:
+            finding = self.findings[key]
+            alert = reopened.get(key)
+            if alert is not None:
+                alert.status = AlertStatus.OPEN
+                alert.resolved_on = None
+                alert.resolved_by = None
+                alert.acknowledged_at = None
+                alert.acknowledged_by = None
+                alert.escalation = Escalation.RESPONSIBLE
+                alert.escalated_on = None
+                alert.opened_on = self.today
+                self._apply(alert, finding)
+                alert.severity = finding.severity
+                self.changed.append(alert)
+                self._event(alert, EventKind.REOPENED, to_severity=finding.severity)
+            else:
+                alert = Alert(
+                    rule=self.rule,
+                    subject_type_id=finding.subject_type_id,
+                    subject_id=finding.subject_id,
+                    unit_id=finding.unit_id,
+                    period=finding.period,
+                    severity=finding.severity,
+                    opened_on=self.today,
+                    last_seen_on=self.today,
+                    subject_label=finding.subject_label[:300],
+                    facts=finding.facts,
+                )
+                fresh.append(alert)
+            self.counts["opened"] += 1
+        responsible = _responsible_people({alert.unit_id for alert in fresh})
+        for alert in fresh:
+            alert.responsible_id = responsible.get(alert.unit_id)
+        for start in range(0, len(fresh), _BATCH):
+            Alert.objects.bulk_create(fresh[start : start + _BATCH])
+        for alert in fresh:
+            self._event(alert, EventKind.OPENED, to_severity=alert.severity)
+
+    def _resolved_alerts(self, keys: list[tuple[int, int, int, str]]) -> dict[Any, Alert]:
+        """Resolved alerts of this rule with the same keys: a condition that comes back
+        reopens its alert rather than making a second one."""
+        wanted = set(keys)
+        subject_ids = sorted({key[1] for key in keys})
+        found: dict[Any, Alert] = {}
+        for start in range(0, len(subject_ids), _BATCH):
+            for alert in Alert.objects.filter(
+                rule=self.rule,
+                status=AlertStatus.RESOLVED,
+                subject_id__in=subject_ids[start : start + _BATCH],
+            ):
+                if _key(alert) in wanted:
+                    found[_key(alert)] = alert
+        return found
+
+    def _apply(self, alert: Alert, finding: Finding) -> None:
+        alert.facts = finding.facts
+        alert.subject_label = finding.subject_label[:300]
+        alert.last_seen_on = self.today
+
+    def _keep(self, alert: Alert, finding: Finding) -> None:
+        self.counts["kept"] += 1
+        before = alert.severity
+        after = finding.severity
+        if SEVERITY_RANK[Severity(after)] > SEVERITY_RANK[Severity(before)]:
+            self.counts["raised"] += 1
+            alert.severity = after
+            self._event(alert, EventKind.RAISED, from_severity=before, to_severity=after)
+        elif SEVERITY_RANK[Severity(after)] < SEVERITY_RANK[Severity(before)] and (
+            before != Severity.RED or finding.made_up
+        ):
+            # A red is lowered only on the kind's word that the shortfall is made up.
+            self.counts["lowered"] += 1
+            alert.severity = after
+            self._event(alert, EventKind.LOWERED, from_severity=before, to_severity=after)
+        if alert.facts != finding.facts or alert.severity != before:
+            self._apply(alert, finding)
+            self.changed.append(alert)
+
+    def _resolve(self, alert: Alert) -> None:
+        self.counts["resolved"] += 1
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_on = self.today
+        alert.resolved_by = None
+        self.changed.append(alert)
+        self._event(alert, EventKind.RESOLVED, from_severity=alert.severity)
+
+    def _escalate(self, alerts: list[Alert]) -> None:
+        due = [
+            alert
+            for alert in alerts
+            if alert.status == AlertStatus.OPEN
+            and alert.escalation < Escalation.LEADER
+            and alert.severity != Severity.REMINDER
+            and (alert.escalated_on or alert.opened_on) <= self.today
+            and _escalation_due(alert, self.rule) <= self.today
+        ]
+        if not due:
+            return
+        managers = _managers({alert.unit_id for alert in due})
+        leaders = _linked_leaders(due)
+        for alert in due:
+            level = Escalation(alert.escalation + 1)
+            people = (
+                managers.get(alert.unit_id, [])
+                if level == Escalation.MANAGER
+                else leaders.get(alert.pk, [])
+            )
+            alert.escalation = level
+            alert.escalated_on = self.today
+            if alert not in self.changed:
+                self.changed.append(alert)
+            self.counts["escalated"] += 1
+            self._event(alert, EventKind.ESCALATED, note=str(level.label), told=people)
+
+    def _event(
+        self,
+        alert: Alert,
+        kind: str,
+        *,
+        from_severity: str = "",
+        to_severity: str = "",
+        note: str = "",
+        told: Recipients | None = None,
+    ) -> None:
+        event = AlertEvent(
+            alert=alert,
+            kind=kind,
+            on=self.today,
+            from_severity=from_severity,
+            to_severity=to_severity,
+            note=note,
+        )
+        self.events.append(event)
+        if told is None and kind in (EventKind.OPENED, EventKind.REOPENED, EventKind.RAISED):
+            told = [alert.responsible_id] if alert.responsible_id else []
+        if told:
+            self.told.append((event, told))
+
+    def _write(self, kept_ids: list[int]) -> None:
+        fields = [
+            "status",
+            "severity",
+            "facts",
+            "subject_label",
+            "last_seen_on",
+            "opened_on",
+            "resolved_on",
+            "resolved_by",
+            "acknowledged_at",
+            "acknowledged_by",
+            "escalation",
+            "escalated_on",
+        ]
+        Alert.objects.bulk_update(self.changed, fields, batch_size=500)
+        unchanged = sorted(set(kept_ids) - {alert.pk for alert in self.changed})
+        for start in range(0, len(unchanged), _BATCH):
+            Alert.objects.filter(pk__in=unchanged[start : start + _BATCH]).update(
+                last_seen_on=self.today
+            )
+        for event in self.events:
+            event.alert_id = event.alert.pk
+        AlertEvent.objects.bulk_create(self.events, batch_size=_BATCH)
+        notify(self.told)
+
+
+def _escalation_due(alert: Alert, rule: Rule) -> date:
+    alert.rule = rule  # already held; spares the query
+    return alert.escalation_due()
+
+
+# --- who is told ---------------------------------------------------------------------
+
+
+def _responsible_people(unit_ids: set[int]) -> dict[int, int]:
+    """Each unit's responsible person for its alerts: its first data clerk, else its first
+    manager, else its data provider's first person (a bureau that reports for others)."""
+    from bipin.core.choices import Role
+    from bipin.org.models import User
+
+    order = {Role.UNIT_CLERK: 0, Role.UNIT_MANAGER: 1, Role.DATA_PROVIDER: 2}
+    found: dict[int, tuple[int, int]] = {}
+    for user_id, unit_id, role in User.objects.filter(
+        unit_id__in=unit_ids, is_active=True, role__in=list(order)
+    ).values_list("pk", "unit_id", "role"):
+        rank = (order[Role(role)], user_id)
+        if unit_id not in found or rank < found[unit_id]:
+            found[unit_id] = rank
+    return {unit_id: rank[1] for unit_id, rank in found.items()}
+
+
+def _managers(unit_ids: set[int]) -> dict[int, list[int]]:
+    from bipin.core.choices import Role
+    from bipin.org.models import User
+
+    managers: dict[int, list[int]] = {}
+    for user_id, unit_id in User.objects.filter(
+        unit_id__in=unit_ids, is_active=True, role=Role.UNIT_MANAGER
+    ).values_list("pk", "unit_id"):
+        managers.setdefault(unit_id, []).append(user_id)
+    return managers
+
+
+def _linked_leaders(alerts: list[Alert]) -> dict[int, list[int]]:
+    """The leaders linked (领导挂联) to each alert's subject, else to its unit."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bipin.org.models import Link, Unit
+
+    unit_type = ContentType.objects.get_for_model(Unit).pk
+    wanted = Q()
+    for alert in alerts:
+        wanted |= Q(content_type_id=alert.subject_type_id, object_id=alert.subject_id)
+        wanted |= Q(content_type_id=unit_type, object_id=alert.unit_id)
+    links: dict[tuple[int, int], list[int]] = {}
+    for content_type_id, object_id, leader_id in Link.objects.filter(
+        wanted, ended_on__isnull=True, leader__is_active=True
+    ).values_list("content_type_id", "object_id", "leader_id"):
+        links.setdefault((content_type_id, object_id), []).append(leader_id)
+    return {
+        alert.pk: links.get((alert.subject_type_id, alert.subject_id))
+        or links.get((unit_type, alert.unit_id), [])
+        for alert in alerts
+    }
