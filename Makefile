@@ -96,9 +96,10 @@ clean:
 ## The benchmark suite: ratios against baselines measured in the same run (benchmarks/run.py),
 ## the import of a 50,000-row ledger against reading it (benchmarks/imports.py), and the
 ## project list at 100,000 projects (benchmarks/project_list.py), a month of indicator
-## data at the province scale (benchmarks/indicators.py), and 比拼's methods and a scoring
-## run of 1,500 units × 60 items (benchmarks/scoring.py); all run, and the target fails if
-## any misses its targets.
+## data at the province scale (benchmarks/indicators.py), 比拼's methods and a scoring
+## run of 1,500 units × 60 items (benchmarks/scoring.py), and a pass of 督查预警's rules over
+## 500,000 milestones and 1,500 units × 60 indicators (benchmarks/alerts.py); all run, and
+## the target fails if any misses its targets.
 benchmark: setup-dev
 	status=0; \
 	$(BIN)/python benchmarks/run.py || status=1; \
@@ -106,4 +107,5 @@ benchmark: setup-dev
 	$(BIN)/python benchmarks/project_list.py || status=1; \
 	$(BIN)/python benchmarks/indicators.py || status=1; \
 	$(BIN)/python benchmarks/scoring.py || status=1; \
+	$(BIN)/python benchmarks/alerts.py || status=1; \
 	exit $$status

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bipin.core.context_processors.navigation",
+                "bipin.alerts.context_processors.unread_notifications",
             ],
         },
     }
@@ -286,6 +287,13 @@ BIPIN_DIGEST_AT = env.str("BIPIN_DIGEST_AT", "08:00")
 BIPIN_WEBHOOK_URL = env.str("BIPIN_WEBHOOK_URL", "") or ""
 BIPIN_WEBHOOK_SECRET = env.str("BIPIN_WEBHOOK_SECRET", "") or ""
 BIPIN_WEBHOOK_FORMAT = env.choice("BIPIN_WEBHOOK_FORMAT", "robot", ["robot", "work_notice"])
+# Where people reach this installation: mail and webhook messages link to their alert with
+# this prefix (a message is read outside the page, so its link must be absolute).
+BIPIN_BASE_URL = (env.str("BIPIN_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not BIPIN_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"BIPIN_BASE_URL must start with http:// or https://; got {BIPIN_BASE_URL!r}"
+    )
 # A failed delivery is tried again after 1, 5, 30 minutes, 2 and 12 hours, then marked
 # failed (kept, shown, and sent again by hand).
 BIPIN_DELIVERY_BACKOFF_MINUTES = [1, 5, 30, 120, 720]

@@ -14,3 +14,9 @@ class AlertsConfig(AppConfig):
         from bipin.core.demo import demo_steps
 
         demo_steps.add("alerts", AlertsDemo())
+
+        # A unit's page shows its standing alerts by severity.
+        from bipin.alerts.views.alerts import unit_section
+        from bipin.org.models import UnitSection, unit_sections
+
+        unit_sections.add("alerts", UnitSection(order=7, render=unit_section))

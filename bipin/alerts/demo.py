@@ -48,6 +48,9 @@ class AlertsDemo(DemoStep):
         return Rule.objects.exists()
 
     def generate(self, context: DemoContext) -> None:
+        if context.scale != "district":
+            context.out.write("  alerts: the district demo only (benchmarks make their own)\n")
+            return
         supervisor = User.objects.get(username="supervisor")
         for order, (kind, name, severity, params, days) in enumerate(RULES, start=1):
             rule = do_save_rule(

@@ -37,10 +37,43 @@ from bipin.alerts.choices import (
 from bipin.alerts.models import Alert, AlertEvent, Rule
 from bipin.alerts.notifications import Recipients, notify
 from bipin.alerts.rules import Finding, PassContext, rule_kinds
+from bipin.core import bulk
 from bipin.core.periods import Period
 from bipin.indicators.models import ReportingPeriod
+from bipin.org.models import Unit
 
 _BATCH = 2000
+#: What a pass reads of a standing alert (and may write back); the rest stays on disk.
+_STANDING_FIELDS = (
+    "pk",
+    "rule_id",
+    "subject_type_id",
+    "subject_id",
+    "unit_id",
+    "period",
+    "severity",
+    "status",
+    "facts",
+    "subject_label",
+    "responsible_id",
+    "opened_on",
+    "last_seen_on",
+    "resolved_on",
+    "resolved_by_id",
+    "escalation",
+    "escalated_on",
+)
+#: What a pass changes on a standing alert.
+_KEPT_CHANGES = [
+    "status",
+    "severity",
+    "facts",
+    "subject_label",
+    "resolved_on",
+    "resolved_by",
+    "escalation",
+    "escalated_on",
+]
 
 
 @dataclass
@@ -109,32 +142,38 @@ class _Reconcile:
         #: (event, who is told) for the notifications, once the events have ids.
         self.told: list[tuple[AlertEvent, Recipients]] = []
         self.changed: list[Alert] = []
+        #: Resolved alerts that came back: every field of theirs may change.
+        self.reopened: list[Alert] = []
 
     def run(self, kind: Any) -> Counter[str]:
         standing = {
             _key(alert): alert
-            for alert in Alert.objects.filter(rule=self.rule, status__in=STANDING).iterator(
-                chunk_size=_BATCH
-            )
+            for alert in Alert.objects.filter(rule=self.rule, status__in=STANDING)
+            .only(*_STANDING_FIELDS)
+            .iterator(chunk_size=_BATCH)
         }
+        for alert in standing.values():
+            alert.rule = self.rule  # held already; describe() and escalation read it
         new_keys = [key for key in self.findings if key not in standing]
         self._open(new_keys)
-        kept_ids = []
+        kept: list[Alert] = []
+        gone: list[Alert] = []
         for key, alert in standing.items():
             finding = self.findings.get(key)
-            if finding is not None:
+            if finding is None:
+                gone.append(alert)
+            else:
                 self._keep(alert, finding)
-                kept_ids.append(alert.pk)
-        gone = [alert for key, alert in standing.items() if key not in self.findings]
+                kept.append(alert)
         stay = kind.undecided(self.rule, self.context, gone) if gone else set()
         for alert in gone:
             if alert.pk in stay:
-                kept_ids.append(alert.pk)
+                kept.append(alert)
                 self.counts["kept"] += 1
             else:
                 self._resolve(alert)
-        self._escalate([alert for alert in standing.values() if alert.pk in set(kept_ids)])
-        self._write(kept_ids)
+        self._escalate(kept, kind)
+        self._write()
         return self.counts
 
     # --- the steps -----------------------------------------------------------------
@@ -158,7 +197,8 @@ class _Reconcile:
                 alert.opened_on = self.today
                 self._apply(alert, finding)
                 alert.severity = finding.severity
-                self.changed.append(alert)
+                alert.rule = self.rule
+                self.reopened.append(alert)
                 self._event(alert, EventKind.REOPENED, to_severity=finding.severity)
             else:
                 alert = Alert(
@@ -178,8 +218,7 @@ class _Reconcile:
         responsible = _responsible_people({alert.unit_id for alert in fresh})
         for alert in fresh:
             alert.responsible_id = responsible.get(alert.unit_id)
-        for start in range(0, len(fresh), _BATCH):
-            Alert.objects.bulk_create(fresh[start : start + _BATCH])
+        bulk.insert(fresh)
         for alert in fresh:
             self._event(alert, EventKind.OPENED, to_severity=alert.severity)
 
@@ -220,7 +259,8 @@ class _Reconcile:
             alert.severity = after
             self._event(alert, EventKind.LOWERED, from_severity=before, to_severity=after)
         if alert.facts != finding.facts or alert.severity != before:
-            self._apply(alert, finding)
+            alert.facts = finding.facts
+            alert.subject_label = finding.subject_label[:300]
             self.changed.append(alert)
 
     def _resolve(self, alert: Alert) -> None:
@@ -231,7 +271,7 @@ class _Reconcile:
         self.changed.append(alert)
         self._event(alert, EventKind.RESOLVED, from_severity=alert.severity)
 
-    def _escalate(self, alerts: list[Alert]) -> None:
+    def _escalate(self, alerts: list[Alert], kind: Any) -> None:
         due = [
             alert
             for alert in alerts
@@ -243,8 +283,9 @@ class _Reconcile:
         ]
         if not due:
             return
+        changed = {alert.pk for alert in self.changed}
         managers = _managers({alert.unit_id for alert in due})
-        leaders = _linked_leaders(due)
+        leaders = _linked_leaders(due, kind)
         for alert in due:
             level = Escalation(alert.escalation + 1)
             people = (
@@ -254,7 +295,7 @@ class _Reconcile:
             )
             alert.escalation = level
             alert.escalated_on = self.today
-            if alert not in self.changed:
+            if alert.pk not in changed:
                 self.changed.append(alert)
             self.counts["escalated"] += 1
             self._event(alert, EventKind.ESCALATED, note=str(level.label), told=people)
@@ -283,30 +324,25 @@ class _Reconcile:
         if told:
             self.told.append((event, told))
 
-    def _write(self, kept_ids: list[int]) -> None:
-        fields = [
-            "status",
-            "severity",
-            "facts",
-            "subject_label",
-            "last_seen_on",
-            "opened_on",
-            "resolved_on",
-            "resolved_by",
-            "acknowledged_at",
-            "acknowledged_by",
-            "escalation",
-            "escalated_on",
-        ]
-        Alert.objects.bulk_update(self.changed, fields, batch_size=500)
-        unchanged = sorted(set(kept_ids) - {alert.pk for alert in self.changed})
-        for start in range(0, len(unchanged), _BATCH):
-            Alert.objects.filter(pk__in=unchanged[start : start + _BATCH]).update(
-                last_seen_on=self.today
-            )
+    def _write(self) -> None:
+        Alert.objects.bulk_update(self.changed, _KEPT_CHANGES, batch_size=500)
+        Alert.objects.bulk_update(
+            self.reopened,
+            [*_KEPT_CHANGES, "opened_on", "last_seen_on", "acknowledged_at", "acknowledged_by"],
+            batch_size=500,
+        )
+        # Everything still standing was checked today (one statement, not one per alert).
+        Alert.objects.filter(rule=self.rule, status__in=STANDING).exclude(
+            last_seen_on=self.today
+        ).update(last_seen_on=self.today)
         for event in self.events:
             event.alert_id = event.alert.pk
-        AlertEvent.objects.bulk_create(self.events, batch_size=_BATCH)
+        bulk.insert(self.events)
+        told_alerts = [event.alert for event, _people in self.told]
+        units = Unit.objects.in_bulk({alert.unit_id for alert in told_alerts})
+        for alert in told_alerts:
+            alert.unit = units[alert.unit_id]
+            alert.rule = self.rule
         notify(self.told)
 
 
@@ -347,24 +383,31 @@ def _managers(unit_ids: set[int]) -> dict[int, list[int]]:
     return managers
 
 
-def _linked_leaders(alerts: list[Alert]) -> dict[int, list[int]]:
-    """The leaders linked (领导挂联) to each alert's subject, else to its unit."""
+def _linked_leaders(alerts: list[Alert], kind: Any) -> dict[int, list[int]]:
+    """The leaders linked (领导挂联) to what each alert is about — its subject, what the
+    subject belongs to (the kind says) — else to its unit."""
     from django.contrib.contenttypes.models import ContentType
 
     from bipin.org.models import Link, Unit
 
-    unit_type = ContentType.objects.get_for_model(Unit).pk
+    def type_id(model: type) -> int:
+        return ContentType.objects.get_for_model(model).pk
+
+    nearest = {
+        alert.pk: [(type_id(model), pk) for model, pk in kind.linked_objects(alert)]
+        + [(type_id(Unit), alert.unit_id)]
+        for alert in alerts
+    }
     wanted = Q()
-    for alert in alerts:
-        wanted |= Q(content_type_id=alert.subject_type_id, object_id=alert.subject_id)
-        wanted |= Q(content_type_id=unit_type, object_id=alert.unit_id)
+    for objects in nearest.values():
+        for content_type_id, object_id in objects:
+            wanted |= Q(content_type_id=content_type_id, object_id=object_id)
     links: dict[tuple[int, int], list[int]] = {}
     for content_type_id, object_id, leader_id in Link.objects.filter(
         wanted, ended_on__isnull=True, leader__is_active=True
     ).values_list("content_type_id", "object_id", "leader_id"):
         links.setdefault((content_type_id, object_id), []).append(leader_id)
     return {
-        alert.pk: links.get((alert.subject_type_id, alert.subject_id))
-        or links.get((unit_type, alert.unit_id), [])
-        for alert in alerts
+        alert_id: next((links[key] for key in objects if key in links), [])
+        for alert_id, objects in nearest.items()
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from bipin.alerts.choices import Channel, EventKind, NotificationKind, Severity
 from bipin.alerts.models import Delivery, Notification, NotificationPreference
+from bipin.core import bulk
 
 if TYPE_CHECKING:
     from bipin.alerts.models import Alert, AlertEvent
@@ -83,7 +84,7 @@ def notify(told: Sequence[tuple["AlertEvent", Recipients]]) -> list[Notification
             )
             for event, user_id in wanted
         ]
-    Notification.objects.bulk_create(notifications, batch_size=1000)
+    bulk.insert(notifications)
     deliveries_for(notifications)
     return notifications
 
@@ -106,7 +107,7 @@ def deliveries_for(notifications: Sequence[Notification]) -> list[Delivery]:
         if notification.kind != NotificationKind.DIGEST and preference.daily_digest:
             continue
         deliveries.extend(addressed(notification, preference))
-    Delivery.objects.bulk_create(deliveries, batch_size=1000)
+    bulk.insert(deliveries)
     return deliveries
 
 

@@ -6,6 +6,7 @@ locally by django-ninja, no CDN).
 
 from ninja import NinjaAPI
 
+from bipin.alerts import api as alerts_api
 from bipin.core import api as core_api
 from bipin.enterprises.api import enterprises as enterprises_api
 from bipin.enterprises.api import requests as requests_api
@@ -32,3 +33,4 @@ api.add_router("/", requests_api.router)
 api.add_router("/", talent_api.router)
 api.add_router("/", indicators_api.router)
 api.add_router("/", scoring_api.router)
+api.add_router("/", alerts_api.router)

@@ -127,6 +127,20 @@ class RuleKind:
         """The finding in words, from `alert.facts`."""
         raise NotImplementedError
 
+    @staticmethod
+    def days_between(alert: "Alert", iso_day: str) -> int:
+        """Days from a date in the facts to the day the alert was last checked (or
+        resolved). Counted when shown rather than kept in the facts, so that a standing
+        alert's facts do not change every day and a pass does not rewrite every alert."""
+        checked = alert.resolved_on or alert.last_seen_on
+        return abs((checked - date.fromisoformat(iso_day)).days)
+
+    def linked_objects(self, alert: "Alert") -> list[tuple[type[models.Model], int]]:
+        """The objects a leader may be linked to (领导挂联) for this alert, nearest first:
+        the subject itself; a kind adds what the subject belongs to (a milestone's
+        project, a request's enterprise). The unit's own link comes after these."""
+        return [(self.subject_model, alert.subject_id)]
+
     def settings(self, rule: "Rule") -> dict[str, int | Decimal]:
         """The rule's parameters, defaults filled in; ValueError names a bad one."""
         return {param.name: param.read(rule.params.get(param.name)) for param in self.params}

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from bipin.alerts.choices import Severity
 from bipin.alerts.rules.base import Finding, PassContext, RuleKind, register
 from bipin.enterprises.choices import FINISHED
-from bipin.enterprises.models import ServiceRequest
+from bipin.enterprises.models import Enterprise, ServiceRequest
 
 if TYPE_CHECKING:
     from bipin.alerts.models import Alert, Rule
@@ -40,6 +41,7 @@ class RequestOverdue(RuleKind):
                 handling_unit=F("unit_id"),
                 request_code=F("servicerequest__code"),
                 enterprise_name=F("servicerequest__enterprise__name"),
+                enterprise_pk=F("servicerequest__enterprise_id"),
                 due_on=F("servicerequest__deadline"),
             )
         )
@@ -51,6 +53,7 @@ class RequestOverdue(RuleKind):
                 handling_unit=F("enterprise__unit_id"),
                 request_code=F("code"),
                 enterprise_name=F("enterprise__name"),
+                enterprise_pk=F("enterprise_id"),
                 due_on=F("deadline"),
             )
         )
@@ -64,10 +67,16 @@ class RequestOverdue(RuleKind):
                 facts={
                     "code": row["request_code"],
                     "enterprise": row["enterprise_name"],
+                    "enterprise_id": row["enterprise_pk"],
                     "deadline": row["due_on"].isoformat(),
-                    "days": (context.today - row["due_on"]).days,
                 },
             )
+
+    def linked_objects(self, alert: "Alert") -> list[tuple[type[models.Model], int]]:
+        enterprise = alert.facts.get("enterprise_id")
+        return [(ServiceRequest, alert.subject_id)] + (
+            [(Enterprise, enterprise)] if enterprise else []
+        )
 
     def describe(self, alert: "Alert") -> str:
         facts = alert.facts
@@ -75,5 +84,5 @@ class RequestOverdue(RuleKind):
             "enterprise": facts["enterprise"],
             "code": facts["code"],
             "deadline": facts["deadline"],
-            "days": facts["days"],
+            "days": self.days_between(alert, facts["deadline"]),
         }

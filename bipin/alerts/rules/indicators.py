@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
+    Exists,
     FloatField,
     OuterRef,
     Q,
@@ -269,6 +270,7 @@ class CompletionBehind(_TargetKind):
                 row["actual"],
                 row["amount"],
                 previous.month,
+                phasing=[Decimal(str(a)) for a in row["phasing"]] if row["phasing"] else None,
                 bands=bands,
             )
             finding.made_up = before.colour not in (Colour.RED, None)
@@ -430,7 +432,7 @@ class ForecastMiss(_TargetKind):
             }
         return _(
             "%(unit)s %(indicator)s 截至 %(month)s 累计 %(actual)s，%(basis)s，全年预计 "
-            "%(projection)s %(measure)s，低于年度目标 %(target)s（缺口 %(shortfall)s%%）"
+            "%(projection)s %(measure)s，低于年度目标 %(target)s %(measure)s（缺口 %(shortfall)s%%）"
         ) % {
             "unit": facts["unit_name"],
             "indicator": facts["indicator"],
@@ -473,13 +475,14 @@ class ValueNotSubmitted(RuleKind):
             for indicator in indicators:
                 submitted = Value.objects.filter(
                     indicator=indicator,
+                    unit=OuterRef("pk"),
                     year=month.year,
                     month=month.month,
                     status__in=SUBMITTED_OR_LATER,
-                ).values("unit_id")
+                )
                 units = (
                     Unit.objects.filter(active=True, kind__in=indicator.applies_to_kinds())
-                    .exclude(pk__in=submitted)
+                    .filter(~Exists(submitted))
                     .values_list("pk", flat=True)
                 )
                 for unit_id in units:
@@ -497,7 +500,6 @@ class ValueNotSubmitted(RuleKind):
                     facts={
                         "month": str(month.period),
                         "deadline": month.deadline.isoformat(),
-                        "days": (context.today - month.deadline).days,
                         "indicators": indicator_names,
                         "missing": len(gaps),
                         "for_units": len({unit_id for _name, unit_id in gaps}),
@@ -511,7 +513,7 @@ class ValueNotSubmitted(RuleKind):
         ) % {
             "month": Period.parse(facts["month"]).label,
             "deadline": facts["deadline"],
-            "days": facts["days"],
+            "days": self.days_between(alert, facts["deadline"]),
             "missing": facts["missing"],
             "indicators": "、".join(facts["indicators"]),
         }

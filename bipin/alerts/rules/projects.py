@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import DateField, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
@@ -45,7 +46,6 @@ def _milestone_finding(
             "project_id": row["project_id"],
             "stage": row["stage"],
             "planned_on": row["planned_on"].isoformat(),
-            "days": abs((context.today - row["planned_on"]).days),
         },
     )
 
@@ -60,12 +60,18 @@ _MILESTONE_FIELDS = (
 )
 
 
+class _MilestoneKind(RuleKind):
+    subject_model = Milestone
+
+    def linked_objects(self, alert: "Alert") -> list[tuple[type[models.Model], int]]:
+        return [(Milestone, alert.subject_id), (Project, alert.facts["project_id"])]
+
+
 @register
-class MilestoneOverdue(RuleKind):
+class MilestoneOverdue(_MilestoneKind):
     key = "milestone_overdue"
     label = gettext_lazy("节点逾期")
     explanation = gettext_lazy("路线图节点已过计划日期，项目尚未到达该阶段")
-    subject_model = Milestone
     default_severity = Severity.RED
 
     def find(self, rule: "Rule", context: PassContext) -> Iterable[Finding]:
@@ -80,16 +86,15 @@ class MilestoneOverdue(RuleKind):
             "project": facts["project"],
             "stage": Stage(facts["stage"]).label,
             "planned": facts["planned_on"],
-            "days": facts["days"],
+            "days": self.days_between(alert, facts["planned_on"]),
         }
 
 
 @register
-class MilestoneDueSoon(RuleKind):
+class MilestoneDueSoon(_MilestoneKind):
     key = "milestone_due_soon"
     label = gettext_lazy("节点临期提醒")
     explanation = gettext_lazy("路线图节点将在若干天内到期，项目尚未到达该阶段")
-    subject_model = Milestone
     default_severity = Severity.REMINDER
     params = (Param("days", gettext_lazy("提前天数"), 15, minimum=1, maximum=365),)
 
@@ -108,7 +113,7 @@ class MilestoneDueSoon(RuleKind):
             "project": facts["project"],
             "stage": Stage(facts["stage"]).label,
             "planned": facts["planned_on"],
-            "days": facts["days"],
+            "days": self.days_between(alert, facts["planned_on"]),
         }
 
 
@@ -151,7 +156,6 @@ class ProjectStalled(RuleKind):
                     "project": row["name"],
                     "stage": row["stage"],
                     "moved_on": row["moved_on"].isoformat(),
-                    "days": (context.today - row["moved_on"]).days,
                 },
             )
 
@@ -161,5 +165,5 @@ class ProjectStalled(RuleKind):
             "project": facts["project"],
             "stage": Stage(facts["stage"]).label,
             "moved": facts["moved_on"],
-            "days": facts["days"],
+            "days": self.days_between(alert, facts["moved_on"]),
         }

@@ -54,12 +54,16 @@ class BottomOfGroup(RuleKind):
             if len(runs) < streak:
                 continue
             ranks: dict[int, list[tuple[int, str, int, int]]] = defaultdict(list)
+            board: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for score in Score.objects.filter(run__in=runs).values("run_id", "unit_id", "rank"):
-                run = next(run for run in runs if run.pk == score["run_id"])
-                if score["rank"] > run.entrants - places:
-                    ranks[score["unit_id"]].append(
-                        (run.month, run.period.label, score["rank"], run.entrants)
-                    )
+                board[score["run_id"]].append((score["unit_id"], score["rank"]))
+            for run in runs:
+                for unit_id, rank in board[run.pk]:
+                    # Among the last N: fewer than N units placed strictly below. Units
+                    # tied for last share a rank (1224 ranking) and are all last.
+                    below = sum(1 for _unit, other in board[run.pk] if other > rank)
+                    if below < places:
+                        ranks[unit_id].append((run.month, run.period.label, rank, run.entrants))
             names = dict(Unit.objects.filter(pk__in=list(ranks)).values_list("pk", "name"))
             group = runs[0].group
             for unit_id, unit_ranks in ranks.items():
