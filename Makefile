@@ -15,13 +15,16 @@ VENDOR_FILES := $(VENDOR)/bootstrap/bootstrap.min.css $(VENDOR)/htmx/htmx.min.js
 
 .PHONY: run test test-pg test-browser lint types setup setup-dev assets messages lock makemessages benchmark clean
 
-## Start bipin on the embedded default: SQLite in ./var, the Lin'an demo.
+## Start bipin on the embedded default: SQLite in ./var, the Lin'an demo, the web server and
+## the background worker (daily pass of the warning rules, reminders, digests) side by side.
 run: setup
 	BIPIN_DEMO=1 $(BIN)/bipin migrate --no-input -v 0
 	BIPIN_DEMO=1 $(BIN)/bipin demo
 	BIPIN_DEMO=1 $(BIN)/bipin collectstatic --no-input -v 0
 	@echo ""
-	@echo "bipin: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	@echo "bipin: http://127.0.0.1:$(PORT)/  (Ctrl+C stops it and its worker)"
+	BIPIN_DEMO=1 $(BIN)/bipin worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	BIPIN_DEMO=1 $(BIN)/bipin runserver 127.0.0.1:$(PORT) --noreload
 
 ## Lint, types, Django's checks, migrations up to date, and the test suite (not the browser lane).

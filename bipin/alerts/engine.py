@@ -19,7 +19,7 @@ Writes are in bulk: a pass costs a few queries per rule plus one per thousand ro
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -45,7 +45,7 @@ from bipin.org.models import Unit
 _BATCH = 2000
 #: What a pass reads of a standing alert (and may write back); the rest stays on disk.
 _STANDING_FIELDS = (
-    "pk",
+    "id",
     "rule_id",
     "subject_type_id",
     "subject_id",
@@ -146,23 +146,34 @@ class _Reconcile:
         self.reopened: list[Alert] = []
 
     def run(self, kind: Any) -> Counter[str]:
-        standing = {
-            _key(alert): alert
-            for alert in Alert.objects.filter(rule=self.rule, status__in=STANDING)
-            .only(*_STANDING_FIELDS)
+        # Standing alerts are read as plain rows: on a quiet day almost all of them are
+        # kept as they are, and only those that change become model instances.
+        standing: dict[tuple[int, int, int, str], dict[str, Any]] = {}
+        for row in (
+            Alert.objects.filter(rule=self.rule, status__in=STANDING)
+            .values_list(*_STANDING_FIELDS)
             .iterator(chunk_size=_BATCH)
-        }
-        for alert in standing.values():
-            alert.rule = self.rule  # held already; describe() and escalation read it
+        ):
+            record = dict(zip(_STANDING_FIELDS, row, strict=True))
+            key = (
+                record["subject_type_id"],
+                record["subject_id"],
+                record["unit_id"],
+                record["period"],
+            )
+            standing[key] = record
         new_keys = [key for key in self.findings if key not in standing]
         self._open(new_keys)
         kept: list[Alert] = []
         gone: list[Alert] = []
-        for key, alert in standing.items():
+        for key, record in standing.items():
             finding = self.findings.get(key)
             if finding is None:
-                gone.append(alert)
+                gone.append(self._instance(record))
+            elif self._unchanged(record, finding):
+                self.counts["kept"] += 1
             else:
+                alert = self._instance(record)
                 self._keep(alert, finding)
                 kept.append(alert)
         stay = kind.undecided(self.rule, self.context, gone) if gone else set()
@@ -175,6 +186,29 @@ class _Reconcile:
         self._escalate(kept, kind)
         self._write()
         return self.counts
+
+    def _instance(self, record: dict[str, Any]) -> Alert:
+        alert = Alert(**record)
+        alert.rule = self.rule  # held already; describe() and escalation read it
+        alert._state.adding = False
+        return alert
+
+    def _unchanged(self, record: dict[str, Any], finding: Finding) -> bool:
+        """A standing alert that today's finding leaves exactly as it is, and that is not
+        due to go up: kept without being touched (but for its check date)."""
+        return (
+            record["severity"] == finding.severity
+            and record["facts"] == finding.facts
+            and record["subject_label"] == finding.subject_label[:300]
+            and not _escalates(
+                self.rule,
+                self.today,
+                status=record["status"],
+                escalation=record["escalation"],
+                severity=record["severity"],
+                opened_on=record["opened_on"],
+            )
+        )
 
     # --- the steps -----------------------------------------------------------------
 
@@ -275,11 +309,14 @@ class _Reconcile:
         due = [
             alert
             for alert in alerts
-            if alert.status == AlertStatus.OPEN
-            and alert.escalation < Escalation.LEADER
-            and alert.severity != Severity.REMINDER
-            and (alert.escalated_on or alert.opened_on) <= self.today
-            and _escalation_due(alert, self.rule) <= self.today
+            if _escalates(
+                self.rule,
+                self.today,
+                status=alert.status,
+                escalation=alert.escalation,
+                severity=alert.severity,
+                opened_on=alert.opened_on,
+            )
         ]
         if not due:
             return
@@ -346,9 +383,18 @@ class _Reconcile:
         notify(self.told)
 
 
-def _escalation_due(alert: Alert, rule: Rule) -> date:
-    alert.rule = rule  # already held; spares the query
-    return alert.escalation_due()
+def _escalates(
+    rule: Rule, today: date, *, status: str, escalation: int, severity: str, opened_on: date
+) -> bool:
+    """Whether an alert goes one step up today: open (nobody has acknowledged it), a
+    warning rather than a reminder, not yet at the leader, and unanswered for the rule's
+    days once more for each step already taken."""
+    return (
+        status == AlertStatus.OPEN
+        and escalation < Escalation.LEADER
+        and severity != Severity.REMINDER
+        and opened_on + timedelta(days=rule.escalate_after_days * (escalation + 1)) <= today
+    )
 
 
 # --- who is told ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bipin.alerts import actions
 from bipin.alerts.choices import AlertStatus, Escalation, Severity
@@ -278,8 +279,8 @@ def _points(text: Any) -> str:
         return "—"
 
 
-def _days(days: Any) -> str:
-    return _("%(days)s 天") % {"days": days}
+def _days(days: int) -> str:
+    return ngettext("%(days)s 天", "%(days)s 天", days) % {"days": days}
 
 
 def _days_since(alert: Alert, key: str) -> str:
