@@ -13,7 +13,6 @@ from bipin.alerts.querysets import AlertQuerySet
 from bipin.core.choices import Action
 from bipin.core.filters import FilterSet
 from bipin.core.periods import Period
-from bipin.core.querysets import Reach
 from bipin.org.models import Unit
 
 #: The status filter's own choice for what still stands (open or acknowledged): the
@@ -26,17 +25,7 @@ def alert_units(user: Any, action: str = Action.VIEW) -> QuerySet[Unit]:
     """The units whose alerts `user` may `action`: the same reach as
     `Alert.objects.restrict(user, action)`, read for units (the unit filter's choices, and
     which unit pages are found)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
-    match AlertQuerySet.reach[action].get(user.role, Reach.NONE):
-        case Reach.ALL:
-            return Unit.objects.all()
-        case Reach.UNIT:
-            return Unit.objects.filter(pk__in=user.scope_unit_ids())
-        case _:
-            return Unit.objects.none()
+    return Unit.objects.reached_by(user, AlertQuerySet, action)
 
 
 def period_label(period: str) -> str:

@@ -79,7 +79,7 @@ def notify(told: Sequence[tuple["AlertEvent", Recipients]]) -> list[Notification
     if not told:
         return []
     link_of = _alert_link()
-    notifications = []
+    notifications: list[Notification] = []
     with translation.override(settings.LANGUAGE_CODE):
         for event, recipients in told:
             # Written once per event, however many people it goes to.

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bipin.core.choices import Action
 from bipin.core.forms import ReasonFormMixin, StyledFormMixin
-from bipin.core.querysets import Reach
 from bipin.core.uscc import normalize_uscc, validate_uscc
 from bipin.enterprises.actions import CATEGORY_FIELDS, ENTERPRISE_FIELDS, REQUEST_FIELDS
 from bipin.enterprises.choices import Satisfaction
@@ -34,18 +33,9 @@ def enterprise_units(user: Any, action: str) -> QuerySet[Unit]:
     """The towns and subdistricts whose enterprises `user` may `action`: the units a form
     offers, and the API accepts. The same reach as `Enterprise.objects.restrict(user,
     action)`, read for units."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    local = Unit.objects.filter(kind__in=LOCAL_UNIT_KINDS)
-    if user.is_superuser:
-        return local
-    match EnterpriseQuerySet.reach[action].get(user.role, Reach.NONE):
-        case Reach.ALL:
-            return local
-        case Reach.UNIT:
-            return local.filter(pk__in=user.scope_unit_ids())
-        case _:
-            return Unit.objects.none()
+    return Unit.objects.filter(kind__in=LOCAL_UNIT_KINDS).reached_by(
+        user, EnterpriseQuerySet, action
+    )
 
 
 class EnterpriseForm(StyledFormMixin, ReasonFormMixin, forms.ModelForm):

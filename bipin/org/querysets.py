@@ -1,12 +1,18 @@
 """Scoping of the organisation: who sees which units, groups, people and links."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import connection
 from tree_queries.query import TreeQuerySet
 
 from bipin.core.choices import Action, Role
-from bipin.core.querysets import DEFAULT_REACH, Reach, ReachTable, RestrictedQuerySet
+from bipin.core.querysets import (
+    DEFAULT_REACH,
+    Reach,
+    ReachTable,
+    RestrictedQuerySet,
+    reached_unit_ids,
+)
 
 _SUPERVISOR_ONLY = {Role.SUPERVISOR: Reach.ALL}
 
@@ -32,6 +38,13 @@ class UnitQuerySet(TreeQuerySet, RestrictedQuerySet):
 
     def active(self) -> "UnitQuerySet":
         return self.filter(active=True)
+
+    def reached_by(self, user: Any, scoped: Any, action: str) -> "UnitQuerySet":
+        """The units whose rows `user` may `action` in the model that `scoped` (a
+        RestrictedQuerySet class) scopes: the same reach as its `restrict`, read for units
+        (the units a form or a filter offers)."""
+        ids = reached_unit_ids(user, scoped, action)
+        return self.all() if ids is None else self.filter(pk__in=ids)
 
     def subtree_ids(self, root_id: int) -> list[int]:
         """The ids of a unit and every unit below it.

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from bipin.core.choices import Action
 from bipin.core.forms import ReasonFormMixin, StyledFormMixin
-from bipin.core.querysets import Reach
 from bipin.org.choices import UnitKind
 from bipin.org.forms import UnitChoiceField
 from bipin.org.models import Unit
@@ -29,17 +28,7 @@ def project_units(user: Any, action: str) -> QuerySet[Unit]:
 
     The same reach as `Project.objects.restrict(user, action)`, read for units.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
-    match ProjectQuerySet.reach[action].get(user.role, Reach.NONE):
-        case Reach.ALL:
-            return Unit.objects.all()
-        case Reach.UNIT:
-            return Unit.objects.filter(pk__in=user.scope_unit_ids())
-        case _:
-            return Unit.objects.none()
+    return Unit.objects.reached_by(user, ProjectQuerySet, action)
 
 
 class IndustryChoiceField(forms.ModelChoiceField):

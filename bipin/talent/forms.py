@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from bipin.core.choices import Action
 from bipin.core.excel import tidy
 from bipin.core.forms import ReasonFormMixin, StyledFormMixin
-from bipin.core.querysets import Reach
 from bipin.core.uscc import normalize_uscc
 from bipin.enterprises.models import Enterprise
 from bipin.org.forms import UnitChoiceField
@@ -31,17 +30,7 @@ def talent_units(user: Any, action: str) -> QuerySet[Unit]:
 
     The same reach as `Talent.objects.restrict(user, action)`, read for units.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Unit.objects.none()
-    if user.is_superuser:
-        return Unit.objects.all()
-    match TalentQuerySet.reach[action].get(user.role, Reach.NONE):
-        case Reach.ALL:
-            return Unit.objects.all()
-        case Reach.UNIT:
-            return Unit.objects.filter(pk__in=user.scope_unit_ids())
-        case _:
-            return Unit.objects.none()
+    return Unit.objects.reached_by(user, TalentQuerySet, action)
 
 
 def find_employer(text: str) -> Enterprise:

@@ -19,7 +19,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from bipin.core.excel.columns import Column, cell_text, header_key, is_blank, is_formula, tidy
 from bipin.core.excel.report import ImportReport
-from bipin.core.querysets import Reach, RestrictedQuerySet
+from bipin.core.querysets import RestrictedQuerySet, reached_unit_ids
 
 #: A source of a workbook: a path, or a binary file (an upload).
 Source = str | Path | IO[bytes]
@@ -526,14 +526,4 @@ def writable_unit_ids(user: Any, queryset: RestrictedQuerySet, action: str) -> s
     """The units whose rows `user` may `action` in the model of `queryset` (its scoping
     table decides), or None for all: an importer checks each row's unit against it
     without a query per row."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    if user.is_superuser:
-        return None
-    match queryset.reach.get(action, {}).get(user.role, Reach.NONE):
-        case Reach.ALL:
-            return None
-        case Reach.UNIT:
-            return set(user.scope_unit_ids())
-        case _:
-            return set()
+    return reached_unit_ids(user, queryset, action)
