@@ -3,7 +3,7 @@ hand, reading messages, choosing channels. Each is one transaction with its hist
 (AlertEvent for an alert); views, the API and commands call these.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from bipin.alerts.choices import AlertStatus, EventKind, Severity
 from bipin.alerts.models import Alert, AlertEvent, Notification, NotificationPreference, Rule
+from bipin.alerts.notifications import deliveries_for
 from bipin.alerts.rules import rule_kinds
 from bipin.core.choices import Action, Role
 from bipin.core.history import save_with_history
@@ -42,11 +43,15 @@ def check_rule(
         errors["name"] = _("已有同名规则：%(name)s") % {"name": name}
     if severity not in Severity.values:
         errors["severity"] = _("未知的预警级别：%(severity)s") % {"severity": severity}
-    for param in rule_kinds.get(kind).params:
+    kind_of = rule_kinds.get(kind)
+    read = {}
+    for param in kind_of.params:
         try:
-            param.read(params.get(param.name))
+            read[param.name] = param.read(params.get(param.name))
         except ValueError as error:
             errors[f"params.{param.name}"] = str(error)
+    if len(read) == len(kind_of.params):
+        errors.update(kind_of.check(read))
     return errors
 
 
@@ -80,6 +85,7 @@ def do_save_rule(
         for param in rule_kinds.get(kind).params
         for value in [param.read(params.get(param.name))]
     }
+    switched_off = rule is not None and rule.active and not active
     rule = rule or Rule(kind=kind)
     rule.name = name.strip()
     rule.severity = severity
@@ -88,7 +94,31 @@ def do_save_rule(
     rule.active = active
     rule.note = note
     save_with_history(rule, actor=actor, reason=reason or _("配置预警规则"))
+    if switched_off:
+        _close_standing(rule, actor, _("规则“%(rule)s”已停用") % {"rule": rule.name})
     return rule
+
+
+def _close_standing(rule: Rule, actor: User, note: str) -> None:
+    """Closes a rule's standing alerts (a rule switched off no longer watches them, so
+    they would stand for ever), each with its CLOSED event."""
+    today = timezone.localdate()
+    alerts = list(Alert.objects.select_for_update().filter(rule=rule).standing())
+    Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(
+        status=AlertStatus.RESOLVED, resolved_on=today, resolved_by=actor
+    )
+    AlertEvent.objects.bulk_create(
+        AlertEvent(alert=alert, kind=EventKind.CLOSED, on=today, actor=actor, note=note)
+        for alert in alerts
+    )
+
+
+def _locked(alert: Alert) -> Alert:
+    """The alert, locked for this transaction behind its rule's row — the row a pass of
+    the rules holds — so that a pass running meanwhile cannot write back an older copy
+    over an acknowledgement or a close."""
+    Rule.objects.select_for_update().filter(pk=alert.rule_id).first()
+    return Alert.objects.select_for_update().get(pk=alert.pk)
 
 
 def _event(alert: Alert, kind: str, actor: User, note: str = "") -> AlertEvent:
@@ -102,7 +132,7 @@ def do_acknowledge_alert(alert: Alert, *, remedy: str, remedy_due: date, actor: 
     """认领: the unit names what it will do and by when. Only an open alert; the date may
     not be in the past."""
     _may_change(alert, actor)
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert = _locked(alert)
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(
             _("这条预警当前为“%(status)s”，不能再认领")
@@ -138,7 +168,7 @@ def do_respond_alert(alert: Alert, *, response: str, actor: User) -> Alert:
     """书面回复: the unit's written answer, on a standing alert (open or acknowledged); a
     later answer replaces the shown one, and every answer stays in the history."""
     _may_change(alert, actor)
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert = _locked(alert)
     if alert.status == AlertStatus.RESOLVED:
         raise ValidationError(_("这条预警已解除，不能再回复"))
     if not response.strip():
@@ -155,7 +185,7 @@ def do_close_alert(alert: Alert, *, reason: str, actor: User) -> Alert:
     a way the rules cannot see). If the condition still holds, the next pass reopens it."""
     if actor.role != Role.SUPERVISOR and not actor.is_superuser:
         _refuse(_("只有督查室可以人工解除预警"))
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert = _locked(alert)
     if alert.status == AlertStatus.RESOLVED:
         raise ValidationError(_("这条预警已解除"))
     if not reason.strip():
@@ -199,10 +229,27 @@ def do_save_preference(
     if email and not actor.email:
         raise ValidationError({"email": _("您的账号没有邮箱地址，请先在个人信息中填写")})
     preference, _created = NotificationPreference.objects.get_or_create(user=actor)
+    left_digest = preference.daily_digest and not daily_digest
     preference.email = email
     preference.webhook = webhook
     preference.webhook_url = webhook_url.strip()
     preference.daily_digest = daily_digest
     preference.full_clean()
     save_with_history(preference, actor=actor, reason=_("修改通知设置"))
+    if left_digest:
+        # Messages waiting for a digest that will no longer come go out one by one.
+        last_digest = (
+            Notification.objects.filter(recipient=actor, digest_on__isnull=False)
+            .order_by("-created_at")
+            .first()
+        )
+        since = last_digest.created_at if last_digest else timezone.now() - timedelta(days=1)
+        waiting = Notification.objects.filter(
+            recipient=actor,
+            created_at__gt=since,
+            digest__isnull=True,
+            digest_on__isnull=True,
+            deliveries__isnull=True,
+        )
+        deliveries_for(list(waiting))
     return preference

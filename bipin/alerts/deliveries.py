@@ -59,13 +59,19 @@ def send_due(worker: str, now: datetime | None = None, limit: int = BATCH) -> di
     """Claims and sends every due delivery (up to `limit`). Returns the counts: sent,
     retrying, failed (attempts ran out), requeued (stale claims put back), and skipped
     (claimed by another worker first)."""
+    clock = now
     now = now or timezone.now()
     counts = {"sent": 0, "retrying": 0, "failed": 0, "requeued": requeue_stale(now), "skipped": 0}
     for delivery_id in list(due(now).values_list("pk", flat=True)[:limit]):
-        if not claim(delivery_id, worker, now):
+        # The clock moves on while a batch is sent (a refusing server costs its timeout):
+        # a claim is stamped with the time it is made, or another worker would take a
+        # long batch's fresh claims for stale ones and send them again. (A caller that
+        # passes `now` — a test moving time on — keeps its clock.)
+        moment = clock or timezone.now()
+        if not claim(delivery_id, worker, moment):
             counts["skipped"] += 1
             continue
-        counts[send_claimed(delivery_id, worker, now)] += 1
+        counts[send_claimed(delivery_id, worker, moment)] += 1
     return counts
 
 
@@ -82,9 +88,11 @@ def send_claimed(delivery_id: int, worker: str, now: datetime) -> str:
         # "sending" nor stop the batch: it is recorded like any failure and shown.
         logger.exception("delivery %s failed unexpectedly", delivery_id)
         return _record_failure(delivery, worker, now, f"{type(error).__name__}: {error}")
-    Delivery.objects.filter(
+    recorded = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.SENDING, claimed_by=worker[:64]
     ).update(status=DeliveryStatus.SENT, sent_at=now, last_error="")
+    if not recorded:
+        logger.warning("delivery %s was sent, but its claim had been taken back", delivery_id)
     logger.info("delivery %s sent by %s to %s", delivery_id, delivery.channel, delivery.address)
     return "sent"
 

@@ -16,6 +16,7 @@ Each step is an `AlertEvent`; the people it concerns get a `Notification` (notif
 Writes are in bulk: a pass costs a few queries per rule plus one per thousand rows written.
 """
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from bipin.core import bulk
 from bipin.core.periods import Period
 from bipin.indicators.models import ReportingPeriod
 from bipin.org.models import Unit
+
+logger = logging.getLogger(__name__)
 
 _BATCH = 2000
 #: What a pass reads of a standing alert (and may write back); the rest stays on disk.
@@ -87,6 +90,8 @@ class PassResult:
     lowered: int = 0
     escalated: int = 0
     by_rule: dict[str, Counter[str]] = field(default_factory=dict)
+    #: Rules whose pass failed (logged with the error); the others ran.
+    failed: list[str] = field(default_factory=list)
 
     def add(self, rule: Rule, counts: Counter[str]) -> None:
         self.by_rule[rule.name] = counts
@@ -113,7 +118,12 @@ def run_rules(today: date | None = None, rules: Iterable[Rule] | None = None) ->
     context = PassContext(today=today, data_period=data_period(today))
     result = PassResult()
     for rule in rules if rules is not None else Rule.objects.active():
-        result.add(rule, run_rule(rule, context))
+        try:
+            result.add(rule, run_rule(rule, context))
+        except Exception:
+            # One broken rule (its transaction rolled back) must not stop the others.
+            logger.exception("alert rule %s (%s) failed on %s", rule.name, rule.kind, today)
+            result.failed.append(rule.name)
     return result
 
 
@@ -190,6 +200,7 @@ class _Reconcile:
     def _instance(self, record: dict[str, Any]) -> Alert:
         alert = Alert(**record)
         alert.rule = self.rule  # held already; describe() and escalation read it
+        alert.last_seen_on = self.today  # checked today: the day counts in messages
         alert._state.adding = False
         return alert
 
@@ -229,6 +240,11 @@ class _Reconcile:
                 alert.escalation = Escalation.RESPONSIBLE
                 alert.escalated_on = None
                 alert.opened_on = self.today
+                # A new round: last round's answer no longer stands, and the unit's
+                # responsible person may have changed.
+                alert.remedy = ""
+                alert.remedy_due = None
+                alert.response = ""
                 self._apply(alert, finding)
                 alert.severity = finding.severity
                 alert.rule = self.rule
@@ -249,8 +265,8 @@ class _Reconcile:
                 )
                 fresh.append(alert)
             self.counts["opened"] += 1
-        responsible = _responsible_people({alert.unit_id for alert in fresh})
-        for alert in fresh:
+        responsible = _responsible_people({alert.unit_id for alert in [*fresh, *self.reopened]})
+        for alert in [*fresh, *self.reopened]:
             alert.responsible_id = responsible.get(alert.unit_id)
         bulk.insert(fresh)
         for alert in fresh:
@@ -323,6 +339,7 @@ class _Reconcile:
         changed = {alert.pk for alert in self.changed}
         managers = _managers({alert.unit_id for alert in due})
         leaders = _linked_leaders(due, kind)
+        fallback: list[int] | None = None
         for alert in due:
             level = Escalation(alert.escalation + 1)
             people = (
@@ -330,6 +347,9 @@ class _Reconcile:
                 if level == Escalation.MANAGER
                 else leaders.get(alert.pk, [])
             )
+            if not people:  # a unit with no manager, an object with no leader
+                fallback = supervisors() if fallback is None else fallback
+                people = fallback
             alert.escalation = level
             alert.escalated_on = self.today
             if alert.pk not in changed:
@@ -365,7 +385,17 @@ class _Reconcile:
         Alert.objects.bulk_update(self.changed, _KEPT_CHANGES, batch_size=500)
         Alert.objects.bulk_update(
             self.reopened,
-            [*_KEPT_CHANGES, "opened_on", "last_seen_on", "acknowledged_at", "acknowledged_by"],
+            [
+                *_KEPT_CHANGES,
+                "opened_on",
+                "last_seen_on",
+                "acknowledged_at",
+                "acknowledged_by",
+                "remedy",
+                "remedy_due",
+                "response",
+                "responsible",
+            ],
             batch_size=500,
         )
         # Everything still standing was checked today (one statement, not one per alert).
@@ -415,6 +445,16 @@ def _responsible_people(unit_ids: set[int]) -> dict[int, int]:
         if unit_id not in found or rank < found[unit_id]:
             found[unit_id] = rank
     return {unit_id: rank[1] for unit_id, rank in found.items()}
+
+
+def supervisors() -> list[int]:
+    """The supervision office's people: told when an escalation has no one else to go to."""
+    from bipin.core.choices import Role
+    from bipin.org.models import User
+
+    return list(
+        User.objects.filter(role=Role.SUPERVISOR, is_active=True).values_list("pk", flat=True)
+    )
 
 
 def _managers(unit_ids: set[int]) -> dict[int, list[int]]:

@@ -141,6 +141,11 @@ class RuleKind:
         project, a request's enterprise). The unit's own link comes after these."""
         return [(self.subject_model, alert.subject_id)]
 
+    def check(self, settings: dict[str, int | Decimal]) -> dict[str, str]:
+        """Broken rules between a rule's parameters (each already within its own limits),
+        by field ("params.yellow_from"); none by default."""
+        return {}
+
     def settings(self, rule: "Rule") -> dict[str, int | Decimal]:
         """The rule's parameters, defaults filled in; ValueError names a bad one."""
         return {param.name: param.read(rule.params.get(param.name)) for param in self.params}

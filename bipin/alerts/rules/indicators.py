@@ -89,6 +89,10 @@ def _target_facts(row: dict[str, Any], period: Period) -> dict[str, Any]:
     }
 
 
+def _phasing(row: dict[str, Any]) -> list[Decimal] | None:
+    return [Decimal(str(amount)) for amount in row["phasing"]] if row["phasing"] else None
+
+
 _TARGET_FIELDS = (
     "pk",
     "amount",
@@ -123,21 +127,30 @@ class _TargetKind(RuleKind):
         )
 
     def undecided(self, rule: "Rule", context: PassContext, alerts: list["Alert"]) -> set[int]:
-        """An alert of this year whose value for the month is not in yet stays as it was:
-        no news is not good news."""
+        """Alerts that stay as they are although nothing was found today: one whose value
+        for the month is not in yet (no news is not good news), and one of an earlier
+        year — a year that ended behind its target is not "cleared" by a new year's
+        January; it stands until it is answered and closed."""
         if context.data_period is None:
             return {alert.pk for alert in alerts}
         period = context.data_period
         this_year = {
             alert.subject_id: alert.pk for alert in alerts if alert.period == str(period.year)
         }
-        reported = set(
-            Target.objects.filter(pk__in=list(this_year))
-            .annotate(actual=_reported(period.year, period.month))
-            .filter(actual__isnull=False)
-            .values_list("pk", flat=True)
-        )
-        return {alert_id for target_id, alert_id in this_year.items() if target_id not in reported}
+        earlier = {alert.pk for alert in alerts if alert.period < str(period.year)}
+        reported: set[int] = set()
+        target_ids = list(this_year)
+        for start in range(0, len(target_ids), 2000):
+            reported.update(
+                Target.objects.filter(pk__in=target_ids[start : start + 2000])
+                .annotate(actual=_reported(period.year, period.month))
+                .filter(actual__isnull=False)
+                .values_list("pk", flat=True)
+            )
+        unreported = {
+            alert_id for target_id, alert_id in this_year.items() if target_id not in reported
+        }
+        return earlier | unreported
 
     def bands(self, rule: "Rule") -> ColourBands:
         settings = self.settings(rule)
@@ -214,9 +227,7 @@ class CompletionBehind(_TargetKind):
                 row["actual"],
                 row["amount"],
                 period.month,
-                phasing=[Decimal(str(amount)) for amount in row["phasing"]]
-                if row["phasing"]
-                else None,
+                phasing=_phasing(row),
                 bands=bands,
             )
             if result.colour in (None, Colour.GREEN):
@@ -247,6 +258,51 @@ class CompletionBehind(_TargetKind):
             yield finding
         self._confirm_by_previous_month(lowering, period, bands)
 
+    def undecided(self, rule: "Rule", context: PassContext, alerts: list["Alert"]) -> set[int]:
+        """Besides the general cases: a red stock or rate that is green today is not
+        cleared by that one month when last month was red (DESIGN.md: a red turns only
+        when the shortfall is made up, not on a good month); it resolves next month if
+        the good month holds."""
+        stay = super().undecided(rule, context, alerts)
+        if context.data_period is None or context.data_period.month == 1:
+            return stay
+        period, bands = context.data_period, self.bands(rule)
+        one_month = {
+            alert.subject_id: alert.pk
+            for alert in alerts
+            if alert.pk not in stay
+            and alert.severity == Severity.RED
+            and alert.facts.get("kind") in (IndicatorKind.STOCK, IndicatorKind.RATE)
+        }
+        if not one_month:
+            return stay
+        previous = period.previous()
+        for row in (
+            Target.objects.filter(pk__in=list(one_month))
+            .annotate(actual=_reported(previous.year, previous.month))
+            .values(*_TARGET_FIELDS)
+        ):
+            before = completion(
+                row["indicator__kind"],
+                row["indicator__direction"],
+                row["actual"],
+                row["amount"],
+                previous.month,
+                phasing=_phasing(row),
+                bands=bands,
+            )
+            if before.colour == Colour.RED:
+                stay.add(one_month[row["pk"]])
+        return stay
+
+    def check(self, settings: dict[str, Any]) -> dict[str, str]:
+        if settings["yellow_from"] > settings["green_from"]:
+            return {
+                "params.yellow_from": _("黄色起点不能高于绿色起点（%(green)s）")
+                % {"green": settings["green_from"]}
+            }
+        return {}
+
     def _confirm_by_previous_month(
         self, findings: list[Finding], period: Period, bands: ColourBands
     ) -> None:
@@ -270,7 +326,7 @@ class CompletionBehind(_TargetKind):
                 row["actual"],
                 row["amount"],
                 previous.month,
-                phasing=[Decimal(str(a)) for a in row["phasing"]] if row["phasing"] else None,
+                phasing=_phasing(row),
                 bands=bands,
             )
             finding.made_up = before.colour not in (Colour.RED, None)
@@ -418,6 +474,14 @@ class ForecastMiss(_TargetKind):
                     "shortfall": str(shortfall.quantize(Decimal("0.01"))),
                 },
             )
+
+    def check(self, settings: dict[str, Any]) -> dict[str, str]:
+        if settings["tolerance"] > settings["red_margin"]:
+            return {
+                "params.red_margin": _("红色预警缺口不能小于容差（%(tolerance)s%%）")
+                % {"tolerance": settings["tolerance"]}
+            }
+        return {}
 
     def describe(self, alert: "Alert") -> str:
         facts = alert.facts

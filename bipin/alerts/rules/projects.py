@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import DateField, F, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -140,7 +140,8 @@ class ProjectStalled(RuleKind):
             Project.objects.current()
             .exclude(stage__in=(Stage.TERMINATED, Stage.AT_CAPACITY))
             .annotate(
-                moved_on=Coalesce(last_change, Cast("created_at", DateField())),
+                # The local (Asia/Shanghai) day of its entry, not the UTC one.
+                moved_on=Coalesce(last_change, TruncDate("created_at")),
             )
             .filter(moved_on__lt=context.today - timedelta(days=days))
             .values("pk", "name", "stage", "responsible_unit_id", "moved_on")

@@ -313,3 +313,76 @@ def test_a_worse_finding_raises_the_alert_at_once(
     assert (raised.from_severity, raised.to_severity) == (Severity.YELLOW, Severity.RED)
     # The clerk hears of the raise as well as of the opening.
     assert Notification.objects.filter(recipient=district.clerk_a).count() == 2
+
+
+def test_a_red_rate_is_not_cleared_by_one_green_month(district: District, rate: Indicator) -> None:
+    _rule(district, "completion_behind", Severity.YELLOW)
+    _month(rate, district, 6, "60")  # −20: red
+    run_rules(date(2026, 7, 11))
+    # July: 85 % is green, but June was red: one good month is not the shortfall made up.
+    _month(rate, district, 7, "85")
+    result = run_rules(date(2026, 8, 11))
+    assert (result.kept, result.resolved) == (1, 0)
+    assert Alert.objects.get().severity == Severity.RED
+    # August holds it: July was out of the red, so the alert resolves.
+    _month(rate, district, 8, "84")
+    assert run_rules(date(2026, 9, 11)).resolved == 1
+
+
+def test_a_rule_with_crossed_bands_is_refused_at_its_field(district: District) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        _rule(
+            district,
+            "completion_behind",
+            Severity.YELLOW,
+            params={"green_from": "-20", "yellow_from": "-10"},
+        )
+    assert "params.yellow_from" in refused.value.message_dict
+    assert not Rule.objects.exists()
+
+
+def test_one_broken_rule_does_not_stop_the_others(
+    district: District, late_start: Milestone
+) -> None:
+    # A rule broken outside the form (stored parameters the kind cannot read).
+    broken = Rule.objects.create(
+        kind="milestone_due_soon", name="坏规则", severity=Severity.REMINDER, params={"days": "x"}
+    )
+    _rule(district, "milestone_overdue")
+    result = run_rules(date(2026, 4, 1))
+    assert result.failed == [broken.name]
+    assert result.opened == 1
+    assert Alert.objects.get().rule.kind == "milestone_overdue"
+
+
+def test_switching_a_rule_off_closes_its_alerts(district: District, late_start: Milestone) -> None:
+    rule = _rule(district, "milestone_overdue")
+    run_rules(date(2026, 4, 1))
+    do_save_rule(
+        rule,
+        kind=rule.kind,
+        name=rule.name,
+        severity=rule.severity,
+        params={},
+        escalate_after_days=3,
+        active=False,
+        actor=district.supervisor,
+    )
+    alert = Alert.objects.get()
+    assert alert.status == AlertStatus.RESOLVED
+    assert alert.resolved_by == district.supervisor
+    assert list(alert.events.values_list("kind", flat=True))[-1] == EventKind.CLOSED
+
+
+def test_an_escalation_with_no_manager_goes_to_the_supervision_office(
+    district: District, late_start: Milestone
+) -> None:
+    district.manager_a.is_active = False
+    district.manager_a.save()
+    _rule(district, "milestone_overdue", escalate_after_days=1)
+    run_rules(date(2026, 4, 1))
+    run_rules(date(2026, 4, 2))
+    told = Notification.objects.filter(event__kind=EventKind.ESCALATED)
+    assert [n.recipient for n in told] == [district.supervisor]
